@@ -1,0 +1,1 @@
+"""Học Số: a learning-management system for training Vietnamese public officers."""

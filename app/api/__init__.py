@@ -1,0 +1,1 @@
+"""JSON adapter under /api/v1: thin handlers over the domain services."""

@@ -1,0 +1,31 @@
+"""JSON endpoints for the catalogue, a course's outline and a lesson."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import SessionDep
+from app.courses import service
+from app.courses.schemas import CourseRead, CourseSummaryRead, LessonRead
+
+router = APIRouter(prefix="/api/v1", tags=["courses"])
+
+
+@router.get("/courses", response_model=list[CourseSummaryRead])
+def list_courses(
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=200, description="Accent-insensitive search")] = "",
+) -> list[CourseSummaryRead]:
+    return [CourseSummaryRead.of(entry) for entry in service.list_courses(session, query=q)]
+
+
+@router.get("/courses/{slug}", response_model=CourseRead)
+def get_course(session: SessionDep, slug: str) -> CourseRead:
+    return CourseRead.of(service.course_outline(session, slug))
+
+
+@router.get("/courses/{slug}/lessons/{lesson}", response_model=LessonRead)
+def get_lesson(session: SessionDep, slug: str, lesson: str) -> LessonRead:
+    return LessonRead.of(service.lesson_view(session, slug, lesson))

@@ -1,0 +1,139 @@
+"""The `hocso` command: thin wrappers that run services, one transaction per unit of work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from app.config import get_settings
+from app.courses.content import ContentInvalid, find_course_dirs, parse_course_dir
+from app.courses.service import import_course_dir
+from app.db import transaction
+from app.errors import DomainError
+
+app = typer.Typer(help="Học Số: digital-skills training for public officers.", no_args_is_help=True)
+courses_app = typer.Typer(help="Course files: check and import.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(courses_app, name="courses")
+app.add_typer(db_app, name="db")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _course_dirs(path: Path | None) -> list[Path]:
+    root = path or get_settings().courses_dir
+    dirs = find_course_dirs(root)
+    if not dirs:
+        err.print(f"[red]No course.yaml found in {root} or in its sub-folders.[/red]")
+        raise typer.Exit(2)
+    return dirs
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+    )
+
+
+def _report(path: Path, exc: ContentInvalid) -> None:
+    err.print(f"[red]✗ {path.name}[/red]: {exc.message}")
+    for problem in exc.errors:
+        err.print(f"    {path.name}/{problem}", highlight=False, markup=False)
+
+
+@courses_app.command("check")
+def courses_check(
+    path: Annotated[Path, typer.Argument(help="A course folder, or a folder of courses.")],
+) -> None:
+    """Validate course files without writing anything."""
+    failed = 0
+    dirs = _course_dirs(path)
+    with _progress() as progress:
+        task = progress.add_task("Checking", total=len(dirs))
+        for course_dir in dirs:
+            progress.update(task, description=f"Checking {course_dir.name}")
+            try:
+                spec = parse_course_dir(course_dir, max_asset_bytes=get_settings().max_asset_bytes)
+            except ContentInvalid as exc:
+                failed += 1
+                _report(course_dir, exc)
+            else:
+                out.print(
+                    f"[green]✓ {spec.id}[/green]: {len(spec.modules)} modules, "
+                    f"{len(spec.lessons)} lessons, "
+                    f"{sum(1 for m in spec.modules if m.quiz)} quizzes"
+                )
+            progress.advance(task)
+    if failed:
+        raise typer.Exit(1)
+
+
+@courses_app.command("import")
+def courses_import(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="A course folder or a folder of courses (default: the courses folder)."),
+    ] = None,
+) -> None:
+    """Create or update courses from files; each course is written whole or not at all."""
+    failed = 0
+    dirs = _course_dirs(path)
+    with _progress() as progress:
+        task = progress.add_task("Importing", total=len(dirs))
+        for course_dir in dirs:
+            progress.update(task, description=f"Importing {course_dir.name}")
+            try:
+                with transaction() as session:
+                    result = import_course_dir(
+                        session, course_dir, max_asset_bytes=get_settings().max_asset_bytes
+                    )
+            except ContentInvalid as exc:
+                failed += 1
+                _report(course_dir, exc)
+            except DomainError as exc:
+                failed += 1
+                err.print(f"[red]✗ {course_dir.name}[/red]: {exc.message}")
+            else:
+                out.print(f"{result.slug}: {result.status} (version {result.version})")
+            progress.advance(task)
+    if failed:
+        raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date (creates the SQLite file if needed)."""
+    from app.migrate import upgrade_to_head
+
+    upgrade_to_head()
+    out.print("Database schema is up to date.")
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Worker processes."),
+) -> None:
+    """Run the web server."""
+    import uvicorn
+
+    out.print(f"Học Số is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        log_level="info",
+    )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,46 @@
+"""Application settings, read from HOCSO_* environment variables and an optional .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOCSO_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'hocso.db'}"
+    secret_key: str = DEV_SECRET
+    default_language: Literal["vi", "en"] = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    courses_dir: Path = ROOT / "courses"
+    sqlite_busy_timeout_ms: int = 5000
+    # Course images live in the database so app servers stay stateless; cap each one.
+    max_asset_bytes: int = 2 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEV_SECRET:
+            raise ValueError(
+                "HOCSO_SECRET_KEY must be set to a long random value when HOCSO_ENVIRONMENT=production"
+            )
+        if self.environment == "production" and len(self.secret_key) < 32:
+            raise ValueError("HOCSO_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Courses: course content as files, parsed, imported and served."""

@@ -1,0 +1,181 @@
+"""Course rules and queries: the catalogue, a course's outline, lessons and their media."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from app.courses.content import find_course_dirs, parse_course_dir
+from app.courses.importer import ImportResult, upsert_course
+from app.courses.models import Course, CourseAsset, CourseModule, Lesson, Question, Quiz
+from app.errors import InvalidInput, NotFound
+from app.text import collation_key, search_terms
+
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    course: Course
+    module_count: int
+    lesson_count: int
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    quiz: Quiz
+    question_count: int
+
+
+@dataclass(frozen=True)
+class ModuleOutline:
+    module: CourseModule
+    lessons: list[Lesson]
+    quizzes: list[QuizSummary]
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    course: Course
+    modules: list[ModuleOutline]
+
+    @property
+    def lesson_count(self) -> int:
+        return sum(len(m.lessons) for m in self.modules)
+
+
+@dataclass(frozen=True)
+class LessonView:
+    course: Course
+    module: CourseModule
+    lesson: Lesson
+    previous: Lesson | None
+    next: Lesson | None
+    number: int
+    total: int
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_courses(session: Session, *, query: str = "") -> list[CatalogueEntry]:
+    """Published courses, filtered by an accent-insensitive search where every word must match."""
+    if len(query) > MAX_QUERY_LENGTH:
+        raise InvalidInput("The search text is too long.")
+    modules = (
+        select(CourseModule.course_id, func.count().label("n"))
+        .where(CourseModule.retired.is_(False))
+        .group_by(CourseModule.course_id)
+        .subquery()
+    )
+    lessons = (
+        select(Lesson.course_id, func.count().label("n"))
+        .where(Lesson.retired.is_(False))
+        .group_by(Lesson.course_id)
+        .subquery()
+    )
+    stmt = (
+        select(Course, func.coalesce(modules.c.n, 0), func.coalesce(lessons.c.n, 0))
+        .outerjoin(modules, modules.c.course_id == Course.id)
+        .outerjoin(lessons, lessons.c.course_id == Course.id)
+        .where(Course.published.is_(True))
+    )
+    for term in search_terms(query):
+        stmt = stmt.where(Course.search_text.like(f"%{_like_escape(term)}%", escape="\\"))
+    rows = session.execute(stmt).all()
+    # A catalogue holds dozens of courses, so Vietnamese alphabetical order is applied here
+    # rather than relying on each database's collation.
+    entries = [CatalogueEntry(course, int(m), int(n)) for course, m, n in rows]
+    return sorted(entries, key=lambda entry: collation_key(entry.course.title_vi))
+
+
+def get_course(session: Session, slug: str) -> Course:
+    course = session.scalar(select(Course).where(Course.slug == slug, Course.published.is_(True)))
+    if course is None:
+        raise NotFound("No course with this address.")
+    return course
+
+
+def course_outline(session: Session, slug: str) -> CourseOutline:
+    course = get_course(session, slug)
+    modules = session.scalars(
+        select(CourseModule)
+        .where(CourseModule.course_id == course.id, CourseModule.retired.is_(False))
+        .order_by(CourseModule.position)
+    ).all()
+    lessons = session.scalars(
+        select(Lesson)
+        .where(Lesson.course_id == course.id, Lesson.retired.is_(False))
+        .order_by(Lesson.position)
+    ).all()
+    quiz_rows = session.execute(
+        select(Quiz, func.count(Question.id))
+        .outerjoin(Question, and_(Question.quiz_id == Quiz.id, Question.retired.is_(False)))
+        .where(Quiz.course_id == course.id, Quiz.retired.is_(False))
+        .group_by(Quiz.id)
+        .order_by(Quiz.id)
+    ).all()
+    by_module: dict[int, ModuleOutline] = {m.id: ModuleOutline(m, [], []) for m in modules}
+    for lesson in lessons:
+        if lesson.module_id in by_module:
+            by_module[lesson.module_id].lessons.append(lesson)
+    for quiz, count in quiz_rows:
+        if quiz.module_id in by_module:
+            by_module[quiz.module_id].quizzes.append(QuizSummary(quiz, int(count)))
+    return CourseOutline(course, list(by_module.values()))
+
+
+def lesson_view(session: Session, course_slug: str, lesson_slug: str) -> LessonView:
+    """One lesson with its neighbours in course order (previous / next)."""
+    course = get_course(session, course_slug)
+    lesson = session.scalar(
+        select(Lesson).where(
+            Lesson.course_id == course.id, Lesson.slug == lesson_slug, Lesson.retired.is_(False)
+        )
+    )
+    if lesson is None:
+        raise NotFound("No lesson with this address in this course.")
+    siblings = session.execute(
+        select(Lesson.id, Lesson.position)
+        .where(Lesson.course_id == course.id, Lesson.retired.is_(False))
+        .order_by(Lesson.position)
+    ).all()
+    ids = [row.id for row in siblings]
+    index = ids.index(lesson.id)
+    previous = session.get(Lesson, ids[index - 1]) if index > 0 else None
+    following = session.get(Lesson, ids[index + 1]) if index + 1 < len(ids) else None
+    module = session.get(CourseModule, lesson.module_id)
+    assert module is not None
+    return LessonView(course, module, lesson, previous, following, index + 1, len(ids))
+
+
+def get_asset(session: Session, course_slug: str, path: str) -> CourseAsset:
+    asset = session.scalar(
+        select(CourseAsset)
+        .join(Course, Course.id == CourseAsset.course_id)
+        .where(Course.slug == course_slug, Course.published.is_(True), CourseAsset.path == path)
+    )
+    if asset is None:
+        raise NotFound("No such image in this course.")
+    return asset
+
+
+def import_course_dir(session: Session, path: Path, *, max_asset_bytes: int) -> ImportResult:
+    """Parse one course folder and upsert it; raises ContentInvalid before writing anything."""
+    spec = parse_course_dir(path, max_asset_bytes=max_asset_bytes)
+    return upsert_course(session, spec)
+
+
+__all__ = [
+    "course_outline",
+    "find_course_dirs",
+    "get_asset",
+    "get_course",
+    "import_course_dir",
+    "lesson_view",
+    "list_courses",
+]

@@ -1,0 +1,48 @@
+"""create_app(): routers, middleware, static files and error handlers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
+
+from app.api import courses as api_courses
+from app.config import ROOT, get_settings
+from app.web import courses as web_courses
+from app.web import errors, site
+from app.web.security import SecurityHeaders
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Học Số API</title>
+<link rel="stylesheet" href="/docs-assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs-assets/swagger-ui-bundle.js"></script>
+<script src="/static/docs.js"></script></body></html>"""
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="Học Số API",
+        version="1",
+        description="Digital-skills training for Vietnamese public officers.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs_assets")
+
+    @app.get("/docs", include_in_schema=False, name="api_docs_page")
+    def api_docs_page() -> HTMLResponse:
+        # Swagger UI served from the installed package: the page loads nothing from another host.
+        return HTMLResponse(DOCS_PAGE)
+
+    app.include_router(api_courses.router)
+    app.include_router(site.router)
+    app.include_router(web_courses.router)
+    errors.install(app)
+    app.state.settings = settings
+    return app

@@ -1,0 +1,55 @@
+"""Vietnamese text helpers: NFC normalisation, accent folding and name sort keys."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+# NFD leaves đ/Đ whole (they are letters, not d plus a mark), so they are mapped by hand.
+_LETTER_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def nfc(value: str) -> str:
+    """Return the NFC form, so text typed with combining marks equals precomposed text."""
+    return unicodedata.normalize("NFC", value)
+
+
+def fold(value: str) -> str:
+    """Lower-case, strip diacritics and collapse spaces: the form stored and searched."""
+    decomposed = unicodedata.normalize("NFD", value.translate(_LETTER_MAP))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped).strip().casefold()
+
+
+def search_terms(query: str) -> list[str]:
+    """Split a search box entry into folded terms; every term must match."""
+    return [term for term in fold(query).split(" ") if term]
+
+
+# Marks that make a different letter (ă â ê ô ơ ư) rank after the plain letter; tone marks only
+# break ties, in the traditional order ngang, huyền, hỏi, ngã, sắc, nặng.
+_LETTER_MARKS = {"\u0306": "1", "\u0302": "2", "\u031b": "3"}
+_TONE_MARKS = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
+
+
+def collation_key(value: str) -> tuple[str, str]:
+    """Sort key in Vietnamese alphabet order (a ă â b c d đ e ê …), tones as tie-breakers."""
+    letters: list[str] = []
+    tones: list[str] = []
+    for ch in unicodedata.normalize("NFD", value.casefold()):
+        if ch in _LETTER_MARKS and letters:
+            letters[-1] = letters[-1][0] + _LETTER_MARKS[ch]
+        elif ch in _TONE_MARKS and tones:
+            tones[-1] = _TONE_MARKS[ch]
+        elif not unicodedata.combining(ch):
+            letters.append("d9" if ch == "đ" else ch + "0")
+            tones.append("0")
+    return ("".join(letters), "".join(tones))
+
+
+def name_sort_key(full_name: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """Vietnamese name order: by given name (the last word), then by the whole name."""
+    words = nfc(full_name).split()
+    given = words[-1] if words else ""
+    return (collation_key(given), collation_key(" ".join(words)))

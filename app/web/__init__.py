@@ -1,0 +1,1 @@
+"""HTML adapter: Jinja pages that call the domain services."""

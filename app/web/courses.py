@@ -1,0 +1,44 @@
+"""Pages of the course catalogue: catalogue with search, course outline, lesson, lesson images."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.api.deps import SessionDep
+from app.courses import service
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse, name="catalogue_page")
+def catalogue_page(
+    request: Request, session: SessionDep, q: Annotated[str, Query(max_length=200)] = ""
+) -> HTMLResponse:
+    entries = service.list_courses(session, query=q)
+    return render(request, "courses/catalogue.html", {"entries": entries, "query": q.strip()})
+
+
+@router.get("/courses/{slug}", response_class=HTMLResponse, name="course_page")
+def course_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+    outline = service.course_outline(session, slug)
+    return render(request, "courses/course.html", {"outline": outline})
+
+
+@router.get("/courses/{slug}/lessons/{lesson}", response_class=HTMLResponse, name="lesson_page")
+def lesson_page(request: Request, session: SessionDep, slug: str, lesson: str) -> HTMLResponse:
+    view = service.lesson_view(session, slug, lesson)
+    return render(request, "courses/lesson.html", {"view": view})
+
+
+@router.get("/courses/{slug}/media/{path:path}", name="course_media")
+def course_media(session: SessionDep, slug: str, path: str) -> Response:
+    asset = service.get_asset(session, slug, path)
+    return Response(
+        asset.data,
+        media_type=asset.media_type,
+        headers={"Cache-Control": "public, max-age=86400", "ETag": f'"{asset.sha256}"'},
+    )

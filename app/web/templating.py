@@ -1,0 +1,48 @@
+"""Jinja environment for the pages: gettext, formatting filters and the render helper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app import i18n
+from app.config import ROOT, get_settings
+
+LANG_COOKIE = "hocso_lang"
+
+env = Environment(
+    loader=FileSystemLoader(ROOT / "templates"),
+    autoescape=select_autoescape(["html"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.install_gettext_callables(i18n.gettext_, i18n.ngettext_, newstyle=True)  # type: ignore[attr-defined]
+env.filters["day"] = i18n.format_day
+env.filters["moment"] = i18n.format_moment
+env.filters["number"] = i18n.format_number
+env.filters["hours"] = i18n.format_hours
+
+
+def request_language(request: Request) -> str:
+    chosen = request.cookies.get(LANG_COOKIE, "")
+    return chosen if chosen in i18n.LANGUAGES else get_settings().default_language
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
+    language = request_language(request)
+    i18n.set_language(language)
+    html = env.get_template(template).render(
+        request=request, lang=language, current_path=_current_path(request), **(context or {})
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def _current_path(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")

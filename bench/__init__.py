@@ -1,0 +1,1 @@
+"""Benchmarks and the deterministic data generator; results go to bench/RESULTS.md."""

@@ -1,0 +1,105 @@
+"""Shared fixtures: one migrated database per run (SQLite or PostgreSQL, chosen by
+HOCSO_TEST_BACKEND), a rolled-back transaction per test, and an app bound to it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from tests.databases import (
+    PostgresUnavailable,
+    fresh_postgres_database,
+    fresh_sqlite_database,
+    postgres_server,
+)
+
+BACKEND = os.environ.get("HOCSO_TEST_BACKEND", "sqlite")
+ROOT = Path(__file__).resolve().parent.parent
+os.environ["HOCSO_ENVIRONMENT"] = "test"
+
+
+def _required(name: str) -> bool:
+    return os.environ.get(name, "") == "1"
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    if BACKEND == "postgresql":
+        try:
+            with postgres_server() as server, fresh_postgres_database(server) as url:
+                yield url
+        except PostgresUnavailable as exc:
+            if _required("HOCSO_REQUIRE_POSTGRES"):
+                pytest.fail(f"PostgreSQL is required but unavailable: {exc}", pytrace=False)
+            pytest.exit(f"PostgreSQL run skipped: {exc}", returncode=0)
+    else:
+        with fresh_sqlite_database() as url:
+            yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    from app import config, db
+    from app.migrate import upgrade_to_head
+
+    os.environ["HOCSO_DATABASE_URL"] = database_url
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    db.get_sessionmaker.cache_clear()
+    upgrade_to_head()
+    engine = db.get_engine()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside an outer transaction that is rolled back after the test; commits in the
+    code under test only release savepoints."""
+    with engine.connect() as connection:
+        outer = connection.begin()
+        db_session = Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        try:
+            yield db_session
+        finally:
+            db_session.close()
+            outer.rollback()
+
+
+@pytest.fixture
+def client(session: Session) -> Iterator[TestClient]:
+    from app.db import commit_or_raise, request_session
+    from app.main import create_app
+
+    app = create_app()
+
+    def bound_session() -> Iterator[Session]:
+        try:
+            yield session
+            commit_or_raise(session)
+        except BaseException:
+            session.rollback()
+            raise
+
+    app.dependency_overrides[request_session] = bound_session
+    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def catalogue(session: Session) -> None:
+    """The three real courses from courses/, imported inside the test's transaction."""
+    from app.courses.importer import upsert_course
+    from tests.factories import real_course_specs
+
+    for spec in real_course_specs():
+        upsert_course(session, spec)
+    session.flush()

@@ -1,0 +1,131 @@
+"""Small typed builders of test data: course folders on disk and parsed course specs."""
+
+from __future__ import annotations
+
+import textwrap
+from functools import cache
+from pathlib import Path
+
+from app.courses.content import CourseSpec, find_course_dirs, parse_course_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSES = ROOT / "courses"
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201e2269b6b0000000049454e44ae426082"
+)
+
+
+@cache
+def real_course_specs() -> tuple[CourseSpec, ...]:
+    return tuple(parse_course_dir(path) for path in find_course_dirs(COURSES))
+
+
+COURSE_YAML = """\
+id: {slug}
+version: {version}
+language: vi
+title:
+  vi: {title}
+  en: Records handling for testers
+summary:
+  vi: Khoá học mẫu dùng cho kiểm thử.
+  en: A sample course used by the tests.
+training_hours: 1.5
+modules:
+  - id: hoc-phan-mot
+    title: Học phần một
+    lessons:
+      - m1/bai-mot.md
+      - m1/bai-hai.md
+    quiz: m1/kiem-tra.yaml
+"""
+
+LESSON_ONE = """\
+---
+id: bai-mot
+title: Bài một
+minutes: 5
+---
+
+Đoạn mở đầu với **chữ đậm**.
+
+![Sơ đồ quy trình](hinh/so-do.png)
+
+<script>alert('x')</script>
+"""
+
+LESSON_TWO = """\
+---
+id: bai-hai
+title: Bài hai
+---
+
+## Phần nhỏ
+
+- một ý
+"""
+
+QUIZ = """\
+id: kiem-tra-mot
+title: "Kiểm tra: học phần một"
+questions:
+  - id: cau-chon-mot
+    type: single_choice
+    text: Chọn một?
+    choices:
+      - id: a
+        text: Đúng
+        correct: true
+      - id: b
+        text: Sai
+    explanation: Vì vậy.
+  - id: cau-chon-nhieu
+    type: multiple_choice
+    scoring: partial
+    text: Chọn nhiều?
+    choices:
+      - {id: a, text: Một, correct: true}
+      - {id: b, text: Hai, correct: true}
+      - {id: c, text: Ba}
+    explanation: Vì vậy.
+  - id: cau-dung-sai
+    type: true_false
+    text: Đúng hay sai?
+    answer: false
+    explanation: Vì vậy.
+  - id: cau-tra-loi-ngan
+    type: short_answer
+    text: Bộ phận gì?
+    answers: ["một cửa"]
+    ignore_accents: true
+    explanation: Vì vậy.
+"""
+
+
+def write_course(
+    root: Path,
+    *,
+    slug: str = "khoa-hoc-mau",
+    version: int = 1,
+    title: str = "Khoá học mẫu",
+    files: dict[str, str | bytes] | None = None,
+) -> Path:
+    """Write a small valid course folder; `files` adds or replaces files by relative path."""
+    folder = root / slug
+    content: dict[str, str | bytes] = {
+        "course.yaml": COURSE_YAML.format(slug=slug, version=version, title=title),
+        "m1/bai-mot.md": LESSON_ONE,
+        "m1/bai-hai.md": LESSON_TWO,
+        "m1/kiem-tra.yaml": QUIZ,
+        "m1/hinh/so-do.png": PNG_1PX,
+    }
+    content.update(files or {})
+    for name, data in content.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(textwrap.dedent(data), encoding="utf-8")
+    return folder

@@ -1,0 +1,56 @@
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from typer.testing import CliRunner
+
+from app.cli import app
+from app.courses.models import Course
+from tests.factories import write_course
+
+runner = CliRunner()
+
+
+def test_check_reports_ok_and_writes_nothing(tmp_path: Path, engine: Engine) -> None:
+    result = runner.invoke(app, ["courses", "check", str(write_course(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert "✓ khoa-hoc-mau: 1 modules, 2 lessons, 1 quizzes" in result.output
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Course)) == 0
+
+
+def test_check_lists_every_problem_and_fails(tmp_path: Path) -> None:
+    folder = write_course(tmp_path, files={"m1/bai-hai.md": "---\nid: Bai Hai\n---\n"})
+    result = runner.invoke(app, ["courses", "check", str(folder)])
+    assert result.exit_code == 1
+    assert "khoa-hoc-mau/m1/bai-hai.md:2: id: 'Bai Hai' is not a valid id" in result.output
+    assert "khoa-hoc-mau/m1/bai-hai.md:2: 'title' is missing" in result.output
+
+
+@pytest.fixture
+def clean_courses(engine: Engine) -> object:
+    yield None
+    # The CLI commits for real; leave the shared database as the other tests expect it.
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM courses"))
+
+
+@pytest.mark.usefixtures("clean_courses")
+def test_import_is_idempotent_and_all_or_nothing_per_course(tmp_path: Path, engine: Engine) -> None:
+    write_course(tmp_path, slug="mot")
+    write_course(tmp_path, slug="hai", files={"m1/bai-hai.md": "broken"})
+    first = runner.invoke(app, ["courses", "import", str(tmp_path)])
+    assert first.exit_code == 1
+    assert "mot: created (version 1)" in first.output
+    assert "✗ hai" in first.output
+    second = runner.invoke(app, ["courses", "import", str(tmp_path / "mot")])
+    assert second.exit_code == 0
+    assert "mot: unchanged (version 1)" in second.output
+    with engine.connect() as conn:
+        assert conn.scalars(select(Course.slug)).all() == ["mot"]
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["courses", "import", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert "No course.yaml found" in result.output

@@ -1,0 +1,54 @@
+import unicodedata
+
+from app.text import collation_key, fold, name_sort_key, nfc, search_terms
+
+
+class TestFold:
+    def test_strips_tones_and_marks_and_lowercases(self) -> None:
+        assert fold("Nguyễn Văn Đức") == "nguyen van duc"
+
+    def test_maps_d_with_stroke_in_both_cases(self) -> None:
+        assert fold("Đ đ") == "d d"
+
+    def test_decomposed_input_folds_like_precomposed(self) -> None:
+        decomposed = unicodedata.normalize("NFD", "Hồ sơ một cửa")
+        assert decomposed != "Hồ sơ một cửa"
+        assert fold(decomposed) == fold("Hồ sơ một cửa") == "ho so mot cua"
+
+    def test_collapses_whitespace(self) -> None:
+        assert fold("  hồ \t sơ \n") == "ho so"
+
+
+def test_nfc_makes_combining_marks_equal_to_precomposed() -> None:
+    assert nfc(unicodedata.normalize("NFD", "Đức")) == "Đức"
+
+
+def test_search_terms_are_folded_words() -> None:
+    assert search_terms(" Hồ  SƠ ") == ["ho", "so"]
+    assert search_terms("   ") == []
+
+
+class TestVietnameseOrder:
+    def test_letters_follow_the_vietnamese_alphabet(self) -> None:
+        words = ["đ", "e", "d", "â", "ă", "a", "ơ", "ô", "o", "ư", "u"]
+        assert sorted(words, key=collation_key) == ["a", "ă", "â", "d", "đ", "e", "o", "ô", "ơ", "u", "ư"]
+
+    def test_tones_only_break_ties(self) -> None:
+        assert sorted(["bà", "ba", "bá", "bả", "bạ", "bã"], key=collation_key) == [
+            "ba",
+            "bà",
+            "bả",
+            "bã",
+            "bá",
+            "bạ",
+        ]
+
+    def test_names_sort_by_given_name_then_whole_name(self) -> None:
+        names = ["Nguyễn Văn Đức", "Trần Thị An", "Lê Văn Dũng", "Phạm Ánh", "Hoàng Văn An"]
+        assert sorted(names, key=name_sort_key) == [
+            "Hoàng Văn An",
+            "Trần Thị An",
+            "Phạm Ánh",
+            "Lê Văn Dũng",
+            "Nguyễn Văn Đức",
+        ]
