@@ -4,7 +4,8 @@ HOCSO_TEST_BACKEND), a rolled-back transaction per test, and an app bound to it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -29,18 +30,29 @@ def _required(name: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    if BACKEND == "postgresql":
-        try:
-            with postgres_server() as server, fresh_postgres_database(server) as url:
-                yield url
-        except PostgresUnavailable as exc:
-            if _required("HOCSO_REQUIRE_POSTGRES"):
-                pytest.fail(f"PostgreSQL is required but unavailable: {exc}", pytrace=False)
-            pytest.exit(f"PostgreSQL run skipped: {exc}", returncode=0)
-    else:
-        with fresh_sqlite_database() as url:
+def postgres_server_url() -> Iterator[str]:
+    try:
+        with postgres_server() as url:
             yield url
+    except PostgresUnavailable as exc:
+        if _required("HOCSO_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required but unavailable: {exc}", pytrace=False)
+        pytest.exit(f"PostgreSQL run skipped: {exc}", returncode=0)
+
+
+@pytest.fixture(scope="session")
+def new_database(request: pytest.FixtureRequest) -> Callable[[], AbstractContextManager[str]]:
+    """Makes empty databases of the backend under test (one for the tests, one per live server)."""
+    if BACKEND == "postgresql":
+        server = request.getfixturevalue("postgres_server_url")
+        return lambda: fresh_postgres_database(server)
+    return fresh_sqlite_database
+
+
+@pytest.fixture(scope="session")
+def database_url(new_database: Callable[[], AbstractContextManager[str]]) -> Iterator[str]:
+    with new_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
