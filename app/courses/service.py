@@ -84,13 +84,24 @@ def list_courses(session: Session, *, query: str = "") -> list[CatalogueEntry]:
         .outerjoin(lessons, lessons.c.course_id == Course.id)
         .where(Course.published.is_(True))
     )
-    for term in search_terms(query):
-        stmt = stmt.where(Course.search_text.like(f"%{_like_escape(term)}%", escape="\\"))
+    terms = search_terms(query)
+    for term in terms:
+        # Each word of the query must start a word of the course text ("ho" finds "hồ", "học").
+        stmt = stmt.where((" " + Course.search_text).like(f"% {_like_escape(term)}%", escape="\\"))
     rows = session.execute(stmt).all()
-    # A catalogue holds dozens of courses, so Vietnamese alphabetical order is applied here
-    # rather than relying on each database's collation.
     entries = [CatalogueEntry(course, int(m), int(n)) for course, m, n in rows]
-    return sorted(entries, key=lambda entry: collation_key(entry.course.title_vi))
+    # A catalogue holds dozens of courses, so ranking and Vietnamese alphabetical order are
+    # applied here rather than relying on each database's collation.
+    phrase = " " + " ".join(terms)
+
+    def rank(entry: CatalogueEntry) -> tuple[int, tuple[str, str]]:
+        titles = " " + " ".join(entry.course.search_text.split(" | ", 2)[:2])
+        relevance = (
+            0 if not terms or phrase in titles else 1 if phrase in " " + entry.course.search_text else 2
+        )
+        return relevance, collation_key(entry.course.title_vi)
+
+    return sorted(entries, key=rank)
 
 
 def get_course(session: Session, slug: str) -> Course:

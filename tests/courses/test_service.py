@@ -95,6 +95,15 @@ class TestCatalogue:
         assert self.slugs(session, "bai hai") == ["dang-ky", "email", "ho-so"]
 
     @pytest.mark.usefixtures("three")
+    def test_words_match_at_word_starts_and_title_matches_rank_first(self, session: Session) -> None:
+        assert self.slugs(session, "ong vu") == []
+        assert self.slugs(session, "cong v") == ["email"]
+        assert self.slugs(session, "khoá học") == ["dang-ky", "email", "ho-so"]
+        assert self.slugs(session, "kinh doanh") == ["dang-ky"]
+        assert self.slugs(session, "bai") == ["dang-ky", "email", "ho-so"]
+        assert self.slugs(session, "thu") == ["email", "dang-ky", "ho-so"]
+
+    @pytest.mark.usefixtures("three")
     def test_like_wildcards_are_literal(self, session: Session) -> None:
         assert self.slugs(session, "%") == []
         assert self.slugs(session, "_") == []

@@ -35,13 +35,17 @@ def test_browse_search_read_and_switch_language(page: Page, live_server: str) ->
     expect(page.locator(".card")).to_have_count(3)
     assert_accessible(page)
 
+    page.get_by_label("Tìm khoá học").fill("hồ sơ")
+    page.get_by_role("button", name="Tìm").click()
+    accented = page.locator(".card h2").all_inner_texts()
     page.get_by_label("Tìm khoá học").fill("ho so")
     page.get_by_role("button", name="Tìm").click()
-    expect(page.locator(".card")).to_have_count(1)
-    expect(page.locator(".card h2")).to_have_text("Xử lý hồ sơ trực tuyến tại bộ phận một cửa")
+    expect(page.locator(".card h2")).to_have_text(accented)
+    # The course whose title holds the words comes first.
+    expect(page.locator(".card h2").first).to_have_text("Xử lý hồ sơ trực tuyến tại bộ phận một cửa")
     assert_accessible(page)
 
-    page.locator(".card h2 a").click()
+    page.locator(".card h2 a").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Xử lý hồ sơ trực tuyến tại bộ phận một cửa")
     assert_accessible(page)
 
