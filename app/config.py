@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 5000
     # Course images live in the database so app servers stay stateless; cap each one.
     max_asset_bytes: int = 2 * 1024 * 1024
+    # Published lessons are cached per process for this long; an import shows up on every app
+    # server within this time. 0 turns the cache off.
+    content_cache_seconds: float = 30.0
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

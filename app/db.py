@@ -114,9 +114,3 @@ def transaction() -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-def request_session() -> Iterator[Session]:
-    """The request owns the transaction (the web and API session dependency)."""
-    with transaction() as session:
-        yield session

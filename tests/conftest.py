@@ -23,6 +23,8 @@ from tests.databases import (
 BACKEND = os.environ.get("HOCSO_TEST_BACKEND", "sqlite")
 ROOT = Path(__file__).resolve().parent.parent
 os.environ["HOCSO_ENVIRONMENT"] = "test"
+# Each test rolls its data back, so a content cache would serve rows that no longer exist.
+os.environ["HOCSO_CONTENT_CACHE_SECONDS"] = "0"
 
 
 def _required(name: str) -> bool:
@@ -88,7 +90,8 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def client(session: Session) -> Iterator[TestClient]:
-    from app.db import commit_or_raise, request_session
+    from app.api.deps import request_session
+    from app.db import commit_or_raise
     from app.main import create_app
 
     app = create_app()

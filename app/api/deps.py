@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
-from app.db import request_session
+from app.db import commit_or_raise, get_sessionmaker
+
+
+async def request_session() -> AsyncIterator[Session]:
+    """The request owns the transaction: commit on success, roll back on error.
+
+    Creating a Session does no I/O, so it happens on the event loop; only a session that has
+    actually begun a transaction is committed, in a worker thread. Requests served from the
+    content cache thus never touch a thread or the database for their session."""
+    session = get_sessionmaker()()
+    try:
+        yield session
+        if session.in_transaction():
+            await to_thread.run_sync(commit_or_raise, session)
+    except BaseException:
+        if session.in_transaction():
+            await to_thread.run_sync(session.rollback)
+        raise
+    finally:
+        if session.in_transaction():
+            await to_thread.run_sync(session.close)
+        else:
+            session.close()
+
 
 # scope="function": the commit runs before the response is sent, so a failed commit becomes an
 # error response instead of a success the database never kept.

@@ -8,6 +8,8 @@ from pathlib import Path
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from app.config import get_settings
+from app.courses.cache import TTLCache
 from app.courses.content import find_course_dirs, parse_course_dir
 from app.courses.importer import ImportResult, upsert_course
 from app.courses.models import Course, CourseAsset, CourseModule, Lesson, Question, Quiz
@@ -48,14 +50,50 @@ class CourseOutline:
 
 
 @dataclass(frozen=True)
+class CourseHead:
+    slug: str
+    language: str
+    title_vi: str
+    title_en: str
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title_vi
+
+
+@dataclass(frozen=True)
+class ModuleHead:
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class LessonLink:
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class LessonBody:
+    slug: str
+    title: str
+    minutes: int | None
+    body_html: str
+
+
+@dataclass(frozen=True)
 class LessonView:
-    course: Course
-    module: CourseModule
-    lesson: Lesson
-    previous: Lesson | None
-    next: Lesson | None
+    """Plain, immutable data (no ORM rows), so it can be cached and shared between requests."""
+
+    course: CourseHead
+    module: ModuleHead
+    lesson: LessonBody
+    previous: LessonLink | None
+    next: LessonLink | None
     number: int
     total: int
+
+
+_lesson_cache: TTLCache[tuple[str, str], LessonView] = TTLCache()
 
 
 def _like_escape(term: str) -> str:
@@ -142,26 +180,61 @@ def course_outline(session: Session, slug: str) -> CourseOutline:
 
 def lesson_view(session: Session, course_slug: str, lesson_slug: str) -> LessonView:
     """One lesson with its neighbours in course order (previous / next)."""
-    course = get_course(session, course_slug)
-    lesson = session.scalar(
-        select(Lesson).where(
-            Lesson.course_id == course.id, Lesson.slug == lesson_slug, Lesson.retired.is_(False)
-        )
+    ttl = get_settings().content_cache_seconds
+    return _lesson_cache.get_or_load(
+        (course_slug, lesson_slug), ttl, lambda: _load_lesson_view(session, course_slug, lesson_slug)
     )
-    if lesson is None:
+
+
+def _load_lesson_view(session: Session, course_slug: str, lesson_slug: str) -> LessonView:
+    row = session.execute(
+        select(
+            Course.id,
+            Course.slug,
+            Course.language,
+            Course.title_vi,
+            Course.title_en,
+            CourseModule.slug,
+            CourseModule.title,
+            Lesson.slug,
+            Lesson.title,
+            Lesson.minutes,
+            Lesson.body_html,
+        )
+        .join(Lesson, Lesson.course_id == Course.id)
+        .join(CourseModule, CourseModule.id == Lesson.module_id)
+        .where(
+            Course.slug == course_slug,
+            Course.published.is_(True),
+            Lesson.slug == lesson_slug,
+            Lesson.retired.is_(False),
+        )
+    ).one_or_none()
+    if row is None:
+        get_course(session, course_slug)  # says which of the two is missing
         raise NotFound("No lesson with this address in this course.")
-    siblings = session.execute(
-        select(Lesson.id, Lesson.position)
-        .where(Lesson.course_id == course.id, Lesson.retired.is_(False))
-        .order_by(Lesson.position)
-    ).all()
-    ids = [row.id for row in siblings]
-    index = ids.index(lesson.id)
-    previous = session.get(Lesson, ids[index - 1]) if index > 0 else None
-    following = session.get(Lesson, ids[index + 1]) if index + 1 < len(ids) else None
-    module = session.get(CourseModule, lesson.module_id)
-    assert module is not None
-    return LessonView(course, module, lesson, previous, following, index + 1, len(ids))
+    siblings = [
+        LessonLink(slug, title)
+        for slug, title in session.execute(
+            select(Lesson.slug, Lesson.title)
+            .where(Lesson.course_id == row[0], Lesson.retired.is_(False))
+            .order_by(Lesson.position)
+        )
+    ]
+    index = [link.slug for link in siblings].index(lesson_slug)
+    return LessonView(
+        course=CourseHead(row[1], row[2], row[3], row[4]),
+        module=ModuleHead(row[5], row[6]),
+        lesson=LessonBody(row[7], row[8], row[9], row[10]),
+        previous=siblings[index - 1] if index > 0 else None,
+        next=siblings[index + 1] if index + 1 < len(siblings) else None,
+        number=index + 1,
+        total=len(siblings),
+    )
+
+
+def clear_content_cache() -> None:
+    _lesson_cache.clear()
 
 
 def get_asset(session: Session, course_slug: str, path: str) -> CourseAsset:
@@ -178,7 +251,9 @@ def get_asset(session: Session, course_slug: str, path: str) -> CourseAsset:
 def import_course_dir(session: Session, path: Path, *, max_asset_bytes: int) -> ImportResult:
     """Parse one course folder and upsert it; raises ContentInvalid before writing anything."""
     spec = parse_course_dir(path, max_asset_bytes=max_asset_bytes)
-    return upsert_course(session, spec)
+    result = upsert_course(session, spec)
+    clear_content_cache()
+    return result
 
 
 __all__ = [

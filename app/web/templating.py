@@ -19,6 +19,8 @@ env = Environment(
     extensions=["jinja2.ext.i18n"],
     trim_blocks=True,
     lstrip_blocks=True,
+    # Checking template files for changes costs a stat() per render; only useful while editing.
+    auto_reload=get_settings().environment == "development",
 )
 env.install_gettext_callables(i18n.gettext_, i18n.ngettext_, newstyle=True)  # type: ignore[attr-defined]
 env.filters["day"] = i18n.format_day
