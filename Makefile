@@ -36,8 +36,9 @@ typecheck:
 # unless HOCSO_REQUIRE_POSTGRES=1 as in CI).
 pytest: pytest-sqlite pytest-postgresql
 
+# The coverage floor only goes up.
 pytest-sqlite:
-	HOCSO_TEST_BACKEND=sqlite $(BIN)/pytest
+	HOCSO_TEST_BACKEND=sqlite $(BIN)/pytest --cov=app --cov-report=term:skip-covered --cov-fail-under=93
 
 pytest-postgresql:
 	HOCSO_TEST_BACKEND=postgresql $(BIN)/pytest

@@ -5,31 +5,34 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep
 from app.courses.models import Course
+from app.main import create_app
+
+
+def _course(slug: str) -> Course:
+    return Course(
+        slug=slug,
+        version=1,
+        language="vi",
+        title_vi="T",
+        title_en="T",
+        summary_vi="",
+        summary_en="",
+        training_minutes=60,
+        pass_mark=50,
+        completion_lessons="all",
+        completion_quizzes="passed",
+        content_hash="x",
+        search_text="t",
+    )
 
 
 def _duplicate_course(session: Session) -> None:
-    for _ in range(2):
-        session.add(
-            Course(
-                slug="trung",
-                version=1,
-                language="vi",
-                title_vi="T",
-                title_en="T",
-                summary_vi="",
-                summary_en="",
-                training_minutes=60,
-                pass_mark=50,
-                completion_lessons="all",
-                completion_quizzes="passed",
-                content_hash="x",
-                search_text="t",
-            )
-        )
+    session.add_all([_course("trung"), _course("trung")])
 
 
 @pytest.fixture
@@ -60,3 +63,44 @@ def test_failed_commit_is_an_error_page_in_html(failing_client: TestClient) -> N
     response = failing_client.post("/_test/duplicate")
     assert response.status_code == 409
     assert "Thay đổi của bạn trùng với một thay đổi khác" in response.text
+
+
+class TestRealSessionDependency:
+    """The production dependency, against the test database, committing for real."""
+
+    @pytest.fixture
+    def live_client(self, engine: Engine) -> Iterator[TestClient]:
+        app = create_app()
+
+        @app.post("/api/v1/_test/course/{slug}")
+        def add_course(session: SessionDep, slug: str) -> dict[str, bool]:
+            session.add(_course(slug))
+            return {"ok": True}
+
+        @app.post("/api/v1/_test/duplicate")
+        def duplicate(session: SessionDep) -> dict[str, bool]:
+            _duplicate_course(session)
+            return {"ok": True}
+
+        @app.get("/api/v1/_test/read-only")
+        def read_only(session: SessionDep) -> dict[str, int]:
+            return {"n": len(session.scalars(select(Course.id)).all())}
+
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield client
+        with engine.begin() as conn:
+            conn.execute(delete(Course))
+
+    def test_success_is_committed_before_the_response(self, live_client: TestClient, engine: Engine) -> None:
+        assert live_client.post("/api/v1/_test/course/da-luu").status_code == 200
+        with engine.connect() as conn:
+            assert conn.scalars(select(Course.slug)).all() == ["da-luu"]
+
+    def test_failed_commit_is_rolled_back_and_reported(self, live_client: TestClient, engine: Engine) -> None:
+        response = live_client.post("/api/v1/_test/duplicate")
+        assert response.status_code == 409
+        with engine.connect() as conn:
+            assert conn.scalars(select(Course.slug)).all() == []
+
+    def test_reading_needs_no_commit(self, live_client: TestClient) -> None:
+        assert live_client.get("/api/v1/_test/read-only").json() == {"n": 0}

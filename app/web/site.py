@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
 from app.i18n import LANGUAGES
@@ -26,11 +26,3 @@ def language_switch(code: str, next: str = "/") -> RedirectResponse:
     if code in LANGUAGES:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
     return response
-
-
-def error_page(request: Request, status_code: int, heading: str, message: str):  # type: ignore[no-untyped-def]
-    from app.web.templating import render
-
-    return render(
-        request, "errors/error.html", {"heading": heading, "message": message}, status_code=status_code
-    )
