@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -40,10 +41,27 @@ def _progress() -> Progress:
     )
 
 
-def _report(path: Path, exc: ContentInvalid) -> None:
-    err.print(f"[red]✗ {path.name}[/red]: {exc.message}")
-    for problem in exc.errors:
-        err.print(f"    {path.name}/{problem}", highlight=False, markup=False)
+def _each_course(dirs: list[Path], verb: str, work: Callable[[Path], str]) -> None:
+    """Run `work` on every course folder with a progress bar; report each failure in full and
+    exit non-zero if any course failed. One course's failure never stops the others."""
+    failed = 0
+    with _progress() as progress:
+        task = progress.add_task(verb, total=len(dirs))
+        for course_dir in dirs:
+            progress.update(task, description=f"{verb} {course_dir.name}")
+            try:
+                out.print(work(course_dir))
+            except ContentInvalid as exc:
+                failed += 1
+                err.print(f"[red]✗ {course_dir.name}[/red]: {exc.message}")
+                for problem in exc.errors:
+                    err.print(f"    {course_dir.name}/{problem}", highlight=False, markup=False)
+            except DomainError as exc:
+                failed += 1
+                err.print(f"[red]✗ {course_dir.name}[/red]: {exc.message}")
+            progress.advance(task)
+    if failed:
+        raise typer.Exit(1)
 
 
 @courses_app.command("check")
@@ -51,26 +69,16 @@ def courses_check(
     path: Annotated[Path, typer.Argument(help="A course folder, or a folder of courses.")],
 ) -> None:
     """Validate course files without writing anything."""
-    failed = 0
-    dirs = _course_dirs(path)
-    with _progress() as progress:
-        task = progress.add_task("Checking", total=len(dirs))
-        for course_dir in dirs:
-            progress.update(task, description=f"Checking {course_dir.name}")
-            try:
-                spec = parse_course_dir(course_dir, max_asset_bytes=get_settings().max_asset_bytes)
-            except ContentInvalid as exc:
-                failed += 1
-                _report(course_dir, exc)
-            else:
-                out.print(
-                    f"[green]✓ {spec.id}[/green]: {len(spec.modules)} modules, "
-                    f"{len(spec.lessons)} lessons, "
-                    f"{sum(1 for m in spec.modules if m.quiz)} quizzes"
-                )
-            progress.advance(task)
-    if failed:
-        raise typer.Exit(1)
+
+    def check(course_dir: Path) -> str:
+        spec = parse_course_dir(course_dir, max_asset_bytes=get_settings().max_asset_bytes)
+        quizzes = sum(1 for m in spec.modules if m.quiz)
+        return (
+            f"[green]✓ {spec.id}[/green]: {len(spec.modules)} modules, {len(spec.lessons)} lessons, "
+            f"{quizzes} quizzes"
+        )
+
+    _each_course(_course_dirs(path), "Checking", check)
 
 
 @courses_app.command("import")
@@ -81,28 +89,13 @@ def courses_import(
     ] = None,
 ) -> None:
     """Create or update courses from files; each course is written whole or not at all."""
-    failed = 0
-    dirs = _course_dirs(path)
-    with _progress() as progress:
-        task = progress.add_task("Importing", total=len(dirs))
-        for course_dir in dirs:
-            progress.update(task, description=f"Importing {course_dir.name}")
-            try:
-                with transaction() as session:
-                    result = import_course_dir(
-                        session, course_dir, max_asset_bytes=get_settings().max_asset_bytes
-                    )
-            except ContentInvalid as exc:
-                failed += 1
-                _report(course_dir, exc)
-            except DomainError as exc:
-                failed += 1
-                err.print(f"[red]✗ {course_dir.name}[/red]: {exc.message}")
-            else:
-                out.print(f"{result.slug}: {result.status} (version {result.version})")
-            progress.advance(task)
-    if failed:
-        raise typer.Exit(1)
+
+    def load(course_dir: Path) -> str:
+        with transaction() as session:
+            result = import_course_dir(session, course_dir, max_asset_bytes=get_settings().max_asset_bytes)
+        return f"{result.slug}: {result.status} (version {result.version})"
+
+    _each_course(_course_dirs(path), "Importing", load)
 
 
 @db_app.command("upgrade")
