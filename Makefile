@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EXTRACT_KEYWORDS := -k N_ -k NotFound -k InvalidInput -k Conflict -k PermissionDenied -k Unavailable
+EXTRACT_KEYWORDS := -k N_ -k flash:2 -k _done:2 -k NotFound -k InvalidInput -k Conflict -k PermissionDenied -k Unavailable
 
 .PHONY: run test install lint typecheck pytest pytest-sqlite pytest-postgresql messages bench clean
 
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml requirements.lock
 run: install
 	$(BIN)/hocso db upgrade
 	$(BIN)/hocso courses import
+	$(BIN)/hocso init --demo --if-empty
 	$(BIN)/hocso serve
 
 test: install lint typecheck pytest

@@ -10,10 +10,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from app.accounts.bootstrap import has_people, install_site
 from app.config import get_settings
 from app.courses.content import ContentInvalid, find_course_dirs, parse_course_dir
 from app.courses.service import import_course_dir
 from app.db import transaction
+from app.demo import install_demo
 from app.errors import DomainError
 
 app = typer.Typer(help="Học Số: digital-skills training for public officers.", no_args_is_help=True)
@@ -105,6 +107,42 @@ def db_upgrade() -> None:
 
     upgrade_to_head()
     out.print("Database schema is up to date.")
+
+
+@app.command("init")
+def init(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load a sample city with officers and demo accounts.")
+    ] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when officers already exist.")
+    ] = False,
+    org_code: Annotated[str, typer.Option(help="Code of the top unit (real sites).")] = "",
+    org_name: Annotated[str, typer.Option(help="Name of the top unit (real sites).")] = "",
+    admin_code: Annotated[str, typer.Option(help="Officer code of the first admin.")] = "",
+    admin_name: Annotated[str, typer.Option(help="Full name of the first admin.")] = "",
+) -> None:
+    """Set up a new site: the demo city, or the top unit and its first admin."""
+    with transaction() as session:
+        if if_empty and has_people(session):
+            out.print("The database already has officers; nothing to do.")
+            return
+        if demo:
+            logins = install_demo(session)
+            out.print("Demo city loaded. These passwords are shown only now:")
+            for login in logins:
+                out.print(f"  {login.role:<12} {login.officer_code:<10} {login.password}")
+            return
+        if not (org_code and org_name and admin_code and admin_name):
+            err.print("Give --demo, or all of --org-code, --org-name, --admin-code and --admin-name.")
+            raise typer.Exit(2)
+        issued = install_site(
+            session, org_code=org_code, org_name=org_name, admin_code=admin_code, admin_name=admin_name
+        )
+        out.print(
+            f"Site ready. The admin activates at /activate with officer code {admin_code} and "
+            f"activation code {issued.code} (valid until {issued.expires_at:%d/%m/%Y})."
+        )
 
 
 @app.command("serve")

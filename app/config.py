@@ -28,6 +28,19 @@ class Settings(BaseSettings):
     # Published lessons are cached per process for this long; an import shows up on every app
     # server within this time. 0 turns the cache off.
     content_cache_seconds: float = 30.0
+    # Login sessions: end after this long without a request, and at the latest after the
+    # absolute lifetime, whatever the activity.
+    session_idle_minutes: int = 60
+    session_absolute_hours: int = 12
+    # Send cookies only over HTTPS (set when the site is served behind TLS).
+    cookie_secure: bool = False
+    activation_code_days: int = 14
+    password_min_length: int = 10
+    # Failed logins counted over a window, per account and per address, across all app servers.
+    login_window_minutes: int = 15
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_ip: int = 30
+    max_upload_bytes: int = 20 * 1024 * 1024
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

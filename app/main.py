@@ -9,8 +9,11 @@ from swagger_ui_bundle import swagger_ui_path
 
 from app.api import courses as api_courses
 from app.config import ROOT, get_settings
+from app.web import accounts as web_accounts
+from app.web import admin as web_admin
 from app.web import courses as web_courses
 from app.web import errors, site
+from app.web import officers as web_officers
 from app.web.security import SecurityHeaders
 
 DOCS_PAGE = """<!doctype html>
@@ -43,6 +46,9 @@ def create_app() -> FastAPI:
     app.include_router(api_courses.router)
     app.include_router(site.router)
     app.include_router(web_courses.router)
+    app.include_router(web_accounts.router)
+    app.include_router(web_officers.router)
+    app.include_router(web_admin.router)
     errors.install(app)
     app.state.settings = settings
     return app

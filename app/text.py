@@ -53,3 +53,10 @@ def name_sort_key(full_name: str) -> tuple[tuple[str, str], tuple[str, str]]:
     words = nfc(full_name).split()
     given = words[-1] if words else ""
     return (collation_key(given), collation_key(" ".join(words)))
+
+
+def name_sort_value(full_name: str) -> str:
+    """name_sort_key as one ASCII string, stored so the database can sort and page names the
+    Vietnamese way. '!' separates parts because it sorts before every letter code."""
+    (given, given_tones), (whole, whole_tones) = name_sort_key(full_name)
+    return f"{given}!{whole}!{given_tones}!{whole_tones}"[:600]

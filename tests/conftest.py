@@ -19,6 +19,7 @@ from tests.databases import (
     fresh_sqlite_database,
     postgres_server,
 )
+from tests.world import World
 
 BACKEND = os.environ.get("HOCSO_TEST_BACKEND", "sqlite")
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,3 +119,10 @@ def catalogue(session: Session) -> None:
     for spec in real_course_specs():
         upsert_course(session, spec)
     session.flush()
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    from tests.world import build_world
+
+    return build_world(session)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import date
 from functools import cache
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
 from app.courses.content import CourseSpec, find_course_dirs, parse_course_dir
+from app.orgs.models import OrgUnit
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSES = ROOT / "courses"
@@ -129,3 +134,54 @@ def write_course(
         else:
             path.write_text(textwrap.dedent(data), encoding="utf-8")
     return folder
+
+
+def make_unit(
+    session: Session, code: str, *, parent: OrgUnit | None = None, name: str | None = None
+) -> OrgUnit:
+    from app.orgs.permissions import SYSTEM
+    from app.orgs.service import create_unit
+
+    return create_unit(
+        session,
+        SYSTEM,
+        code=code,
+        name=name or f"Đơn vị {code}",
+        parent_id=parent.id if parent else None,
+        effective_on=date(2026, 1, 1),
+    )
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+def make_officer(
+    session: Session,
+    unit: OrgUnit,
+    *,
+    password: str | None = None,
+    role: str | None = None,
+    role_unit: OrgUnit | None = None,
+    **overrides: object,
+) -> User:
+    """An officer in a unit, optionally with a password (activated) and a role on a unit."""
+    from app.accounts.auth import set_password
+    from app.accounts.service import create_officer
+    from app.orgs.models import RoleGrant
+    from app.orgs.permissions import SYSTEM
+
+    n = next(_counter)
+    fields: dict[str, object] = {
+        "officer_code": f"T{n:05d}",
+        "full_name": f"Nguyễn Văn Thử {n}",
+        "email": f"t{n}@example.gov.vn",
+        "category": "cong_chuc",
+    }
+    fields.update(overrides)
+    user = create_officer(session, SYSTEM, unit_id=unit.id, start_on=date(2026, 1, 1), **fields)  # type: ignore[arg-type]
+    if password is not None:
+        set_password(user, password)
+    if role is not None:
+        session.add(RoleGrant(user_id=user.id, role=role, unit_id=(role_unit or unit).id))
+    session.flush()
+    return user

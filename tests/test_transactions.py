@@ -59,10 +59,12 @@ def test_failed_commit_is_a_conflict_in_json(failing_client: TestClient) -> None
     assert response.json()["message"] == "The change conflicts with data saved at the same time; try again."
 
 
-def test_failed_commit_is_an_error_page_in_html(failing_client: TestClient) -> None:
-    response = failing_client.post("/_test/duplicate")
-    assert response.status_code == 409
-    assert "Thay đổi của bạn trùng với một thay đổi khác" in response.text
+def test_failed_commit_in_a_form_goes_back_with_the_reason(failing_client: TestClient) -> None:
+    response = failing_client.post("/_test/duplicate", headers={"referer": "http://testserver/?q=x"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/?q=x"
+    page = failing_client.get("/?q=x")
+    assert "Thay đổi trùng với dữ liệu vừa được lưu cùng lúc; hãy thử lại." in page.text
 
 
 class TestRealSessionDependency:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.api.deps import SessionDep
 from app.courses import service
+from app.web.auth import ActorDep
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -16,20 +17,22 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse, name="catalogue_page")
 def catalogue_page(
-    request: Request, session: SessionDep, q: Annotated[str, Query(max_length=200)] = ""
+    request: Request, session: SessionDep, actor: ActorDep, q: Annotated[str, Query(max_length=200)] = ""
 ) -> HTMLResponse:
     entries = service.list_courses(session, query=q)
     return render(request, "courses/catalogue.html", {"entries": entries, "query": q.strip()})
 
 
 @router.get("/courses/{slug}", response_class=HTMLResponse, name="course_page")
-def course_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+def course_page(request: Request, session: SessionDep, actor: ActorDep, slug: str) -> HTMLResponse:
     outline = service.course_outline(session, slug)
     return render(request, "courses/course.html", {"outline": outline})
 
 
 @router.get("/courses/{slug}/lessons/{lesson}", response_class=HTMLResponse, name="lesson_page")
-def lesson_page(request: Request, session: SessionDep, slug: str, lesson: str) -> HTMLResponse:
+def lesson_page(
+    request: Request, session: SessionDep, actor: ActorDep, slug: str, lesson: str
+) -> HTMLResponse:
     view = service.lesson_view(session, slug, lesson)
     return render(request, "courses/lesson.html", {"view": view})
 

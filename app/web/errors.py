@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import i18n
 from app.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, Unavailable
 from app.i18n import N_
+from app.orgs.permissions import Actor
+from app.web.auth import flash
+from app.web.site import safe_next
 from app.web.templating import render, request_language
 
 log = logging.getLogger("hocso")
@@ -41,6 +45,10 @@ def _status_for(exc: DomainError) -> int:
     return 400
 
 
+def _path(request: Request) -> str:
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -60,9 +68,33 @@ def _respond(request: Request, status: int, message: str, detail: object = None)
     )
 
 
+def _back_to_form(request: Request, exc: DomainError) -> Response | None:
+    """A form that fails validation goes back where it came from, with the reason as a flash."""
+    if request.method != "POST" or _wants_json(request) or isinstance(exc, NotFound | PermissionDenied):
+        return None
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc != request.url.netloc:
+        return None
+    target = safe_next(referer.path + (f"?{referer.query}" if referer.query else "")) if referer.path else "/"
+    response = RedirectResponse(target, status_code=303)
+    flash(response, exc.message, "error")
+    return response
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     def domain_error(request: Request, exc: DomainError) -> Response:
+        back = _back_to_form(request, exc)
+        if back is not None:
+            return back
+        actor = getattr(request.state, "actor", None)
+        if (
+            isinstance(exc, PermissionDenied)
+            and request.method == "GET"
+            and not _wants_json(request)
+            and not (isinstance(actor, Actor) and actor.authenticated)
+        ):
+            return RedirectResponse(f"/login?next={quote(_path(request))}", status_code=303)
         return _respond(request, _status_for(exc), exc.message)
 
     @app.exception_handler(StarletteHTTPException)

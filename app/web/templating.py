@@ -10,6 +10,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import i18n
 from app.config import ROOT, get_settings
+from app.orgs import permissions
+from app.orgs.permissions import ANONYMOUS, Actor
+from app.web import labels  # noqa: F401 - registers the translated code words
+from app.web.auth import CSRF_COOKIE, FLASH_COOKIE, csrf_token, take_flash
 
 LANG_COOKIE = "hocso_lang"
 
@@ -27,6 +31,7 @@ env.filters["day"] = i18n.format_day
 env.filters["moment"] = i18n.format_moment
 env.filters["number"] = i18n.format_number
 env.filters["hours"] = i18n.format_hours
+env.globals["perm"] = permissions
 
 
 def request_language(request: Request) -> str:
@@ -39,10 +44,30 @@ def render(
 ) -> HTMLResponse:
     language = request_language(request)
     i18n.set_language(language)
+    actor = getattr(request.state, "actor", None)
     html = env.get_template(template).render(
-        request=request, lang=language, current_path=_current_path(request), **(context or {})
+        request=request,
+        lang=language,
+        current_path=_current_path(request),
+        actor=actor if isinstance(actor, Actor) else ANONYMOUS,
+        csrf_token=lambda: csrf_token(request),
+        flash=take_flash(request),
+        **(context or {}),
     )
-    return HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code)
+    new_csrf = getattr(request.state, "csrf_cookie", None)
+    if new_csrf and new_csrf != request.cookies.get(CSRF_COOKIE):
+        response.set_cookie(
+            CSRF_COOKIE,
+            new_csrf,
+            httponly=True,
+            samesite="lax",
+            secure=get_settings().cookie_secure,
+            path="/",
+        )
+    if getattr(request.state, "flash_taken", False):
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
 
 
 def _current_path(request: Request) -> str:

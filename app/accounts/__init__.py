@@ -1,0 +1,1 @@
+"""Officers and their accounts: records, passwords, activation codes, login sessions."""

@@ -1,0 +1,131 @@
+"""Activation codes: imported officers have no password; HR or a coordinator issues a
+single-use, expiring code, and the officer sets a password with it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.auth import find_account, set_password, start_session
+from app.accounts.models import ActivationCode, AuthSession, User
+from app.accounts.passwords import check_strength
+from app.accounts.service import get_officer
+from app.audit.service import record
+from app.config import get_settings
+from app.db import utcnow
+from app.errors import InvalidInput
+from app.i18n import N_
+from app.orgs.permissions import ACTIVATION_ISSUE, Actor
+
+# No 0/O, 1/I/L: codes are read off paper and typed by hand.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+INVALID_CODE = N_("The officer code or the activation code is wrong, used or expired.")
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    user: User
+    unit_name: str
+    code: str
+    expires_at: datetime
+
+
+def code_digest(code: str) -> str:
+    """Codes carry about 59 random bits and expire, so a keyed SHA-256 is enough and keeps
+    issuing codes for a whole unit fast (argon2 is for the passwords people choose)."""
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, _normalise(code).encode(), hashlib.sha256).hexdigest()
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _normalise(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return f"{cleaned[:4]}-{cleaned[4:8]}-{cleaned[8:]}"
+
+
+def issue_codes(session: Session, actor: Actor, *, user_ids: list[int]) -> list[IssuedCode]:
+    """New codes for officers in the actor's units; earlier unused codes of theirs stop working."""
+    actor.require_any(ACTIVATION_ISSUE)
+    if not user_ids:
+        raise InvalidInput("Choose at least one officer.")
+    expires = utcnow() + timedelta(days=get_settings().activation_code_days)
+    issued: list[IssuedCode] = []
+    for user_id in dict.fromkeys(user_ids):
+        row = get_officer(session, actor, user_id, permission=ACTIVATION_ISSUE)
+        actor.require(ACTIVATION_ISSUE, row.unit.path)
+        session.execute(
+            update(ActivationCode)
+            .where(ActivationCode.user_id == user_id, ActivationCode.used_at.is_(None))
+            .values(used_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        code = _new_code()
+        session.add(
+            ActivationCode(
+                user_id=user_id, code_hash=code_digest(code), expires_at=expires, issued_by_id=actor.user_id
+            )
+        )
+        issued.append(IssuedCode(row.user, row.unit.name, code, expires))
+    record(
+        session,
+        actor,
+        "activation.issue",
+        target_type="user",
+        target_id=",".join(str(i.user.id) for i in issued),
+        details={"count": len(issued)},
+    )
+    return issued
+
+
+def activate(
+    session: Session, *, officer_code: str, code: str, password: str, ip: str, user_agent: str | None
+) -> str:
+    """Check the code, set the password, end older sessions and log the officer in."""
+    user = find_account(session, officer_code)
+    match = session.scalar(
+        select(ActivationCode).where(
+            ActivationCode.user_id == (user.id if user else -1),
+            ActivationCode.code_hash == code_digest(code),
+            ActivationCode.used_at.is_(None),
+            ActivationCode.expires_at > utcnow(),
+        )
+    )
+    if user is None or match is None or not user.active:
+        raise InvalidInput(INVALID_CODE)
+    check_strength(
+        password,
+        [
+            user.officer_code,
+            user.email or "",
+            user.full_name,
+            *user.full_name.split(),
+            *user.name_folded.split(),
+        ],
+    )
+    match.used_at = utcnow()
+    set_password(user, password)
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    record(
+        session,
+        Actor(user_id=user.id, label=f"{user.officer_code} {user.full_name}"),
+        "account.activate",
+        ip=ip,
+        target_type="user",
+        target_id=user.id,
+    )
+    return start_session(session, user, ip=ip, user_agent=user_agent)

@@ -1,0 +1,184 @@
+"""Login sessions: random tokens stored hashed, idle and absolute timeouts, revocation, and
+login with throttling of repeated failures per account and per address."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.models import AuthSession, LoginAttempt, User
+from app.accounts.passwords import hash_password, verify_password
+from app.audit.service import record
+from app.config import get_settings
+from app.db import utcnow
+from app.i18n import N_
+from app.orgs.permissions import Actor
+from app.text import nfc
+
+# One message for an unknown account, a wrong password, an inactive account and a throttled
+# one: the answer must not tell an attacker which of these it was.
+LOGIN_FAILED = N_("The officer code (or e-mail) or the password is wrong, or there were too many attempts.")
+# Refresh last_seen at most this often, so reading pages does not write on every request.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    session_id: int
+    user: User
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, user: User, *, ip: str | None, user_agent: str | None) -> str:
+    """A fresh session (always a new token: never reuse one from before login)."""
+    settings = get_settings()
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        AuthSession(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_absolute_hours),
+            ip=ip,
+            user_agent=(user_agent or "")[:300],
+        )
+    )
+    session.flush()
+    return token
+
+
+def resolve_session(session: Session, token: str) -> SessionInfo | None:
+    row = session.execute(
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == token_hash(token), AuthSession.revoked_at.is_(None))
+    ).one_or_none()
+    if row is None:
+        return None
+    auth, user = row
+    now = utcnow()
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    if now >= auth.expires_at or now - auth.last_seen_at >= idle or not user.active:
+        auth.revoked_at = now
+        return None
+    if now - auth.last_seen_at >= TOUCH_EVERY:
+        auth.last_seen_at = now
+    return SessionInfo(auth.id, user)
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.token_hash == token_hash(token), AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def end_other_sessions(session: Session, actor: Actor, *, keep_session_id: int) -> int:
+    result = session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.user_id == actor.user_id,
+            AuthSession.id != keep_session_id,
+            AuthSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+    count = int(getattr(result, "rowcount", 0) or 0)
+    record(
+        session,
+        actor,
+        "sessions.revoke_others",
+        target_type="user",
+        target_id=actor.user_id,
+        details={"count": count},
+    )
+    return count
+
+
+def find_account(session: Session, account: str) -> User | None:
+    key = nfc(account).strip()
+    return session.scalar(select(User).where(or_(User.officer_code == key, User.email == key.lower())))
+
+
+def _throttled(session: Session, account: str, ip: str) -> bool:
+    settings = get_settings()
+    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    by_account = (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.account == account, LoginAttempt.at >= since)
+        )
+        or 0
+    )
+    by_ip = (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.ip == ip, LoginAttempt.at >= since)
+        )
+        or 0
+    )
+    return (
+        by_account >= settings.login_max_failures_per_account or by_ip >= settings.login_max_failures_per_ip
+    )
+
+
+def log_in(session: Session, *, account: str, password: str, ip: str, user_agent: str | None) -> str | None:
+    """Check the credentials and start a session; return its token. On failure return None:
+    the failure is recorded (for throttling and the audit log) in the caller's transaction,
+    which must therefore still commit; the caller shows LOGIN_FAILED whatever went wrong."""
+    key = nfc(account).strip().lower()[:254]
+    user = find_account(session, account)
+    throttled = _throttled(session, key, ip)
+    matches, new_hash = verify_password(password, user.password_hash if user else None)
+    if throttled or not matches or user is None or not user.active:
+        session.add(LoginAttempt(account=key, ip=ip))
+        reason = "throttled" if throttled else "credentials"
+        record(
+            session,
+            Actor(user_id=None, label=f"login as {key}"),
+            "login.failure",
+            ip=ip,
+            target_type="user",
+            target_id=user.id if user else None,
+            details={"reason": reason},
+        )
+        return None
+    if new_hash is not None:
+        user.password_hash = new_hash
+    token = start_session(session, user, ip=ip, user_agent=user_agent)
+    record(
+        session,
+        Actor(user_id=user.id, label=f"{user.officer_code} {user.full_name}"),
+        "login.success",
+        ip=ip,
+        target_type="user",
+        target_id=user.id,
+    )
+    return token
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+
+
+def active_sessions(session: Session, actor: Actor) -> Sequence[AuthSession]:
+    return session.scalars(
+        select(AuthSession)
+        .where(AuthSession.user_id == actor.user_id, AuthSession.revoked_at.is_(None))
+        .order_by(AuthSession.last_seen_at.desc())
+    ).all()

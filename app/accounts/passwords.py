@@ -1,0 +1,47 @@
+"""Password hashing (argon2 through pwdlib) and the strength rule (length, zxcvbn)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from zxcvbn import zxcvbn
+
+from app.config import get_settings
+from app.errors import InvalidInput
+from app.text import fold
+
+_hasher = PasswordHash((Argon2Hasher(),))
+# Verifying against this when no account matches keeps the time of a wrong officer code the same
+# as a wrong password, so response times do not reveal which codes exist.
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+MIN_SCORE = 3
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, stored: str | None) -> tuple[bool, str | None]:
+    """(matches, new hash if the stored one should be upgraded)."""
+    if stored is None:
+        _hasher.verify(password, _DUMMY_HASH)
+        return False, None
+    return _hasher.verify_and_update(password, stored)
+
+
+def check_strength(password: str, user_inputs: Sequence[str]) -> None:
+    minimum = get_settings().password_min_length
+    if len(password) < minimum:
+        raise InvalidInput(f"The password must have at least {minimum} characters.")
+    if len(password) > 200:
+        raise InvalidInput("The password is too long.")
+    squeezed = fold(password).replace(" ", "")
+    for item in user_inputs:
+        personal = fold(item).replace(" ", "")
+        if len(personal) >= 5 and personal in squeezed:
+            raise InvalidInput("The password must not contain your name, officer code or e-mail.")
+    result = zxcvbn(password[:100], user_inputs=[*user_inputs, "hocso", "học số", "matkhau", "mật khẩu"])
+    if result["score"] < MIN_SCORE:
+        raise InvalidInput("This password is too easy to guess. Use a longer phrase of several words.")

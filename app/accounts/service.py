@@ -1,0 +1,180 @@
+"""Officer records: scoped search and lookup, creation, dated moves between units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.models import CATEGORIES, Placement, User
+from app.audit.service import record
+from app.errors import Conflict, InvalidInput, NotFound
+from app.orgs.models import OrgUnit
+from app.orgs.permissions import OFFICERS_MANAGE, OFFICERS_READ, Actor
+from app.orgs.service import get_unit
+from app.text import fold, name_sort_value, nfc, search_terms
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class OfficerRow:
+    user: User
+    unit: OrgUnit
+
+
+def _scope(actor: Actor, permission: str):  # type: ignore[no-untyped-def]
+    """SQL condition: the officer's unit lies in a subtree where the actor holds the permission."""
+    paths = actor.paths_with(permission)
+    if actor.system:
+        return True
+    if not paths:
+        return False
+    return or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in paths))
+
+
+def search_officers(session: Session, actor: Actor, *, query: str = "", page: int = 1) -> list[OfficerRow]:
+    """Officers the actor may see; every query word must start a word of the name, or match the
+    officer code or e-mail. Accent-insensitive; sorted the Vietnamese way (given name last)."""
+    actor.require_any(OFFICERS_READ)
+    if len(query) > 200:
+        raise InvalidInput("The search text is too long.")
+    stmt = select(User, OrgUnit).join(OrgUnit, OrgUnit.id == User.unit_id).where(_scope(actor, OFFICERS_READ))
+    terms = search_terms(query)
+    for term in terms:
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(
+            or_(
+                (" " + User.name_folded).like(f"% {escaped}%", escape="\\"),
+                User.officer_code.ilike(f"{escaped}%", escape="\\"),
+                User.email.ilike(f"{escaped}%", escape="\\"),
+            )
+        )
+    offset = (max(page, 1) - 1) * PAGE_SIZE
+    rows = session.execute(stmt.order_by(User.name_sort, User.id).offset(offset).limit(PAGE_SIZE)).all()
+    return [OfficerRow(u, o) for u, o in rows]
+
+
+def get_officer(
+    session: Session, actor: Actor, user_id: int, *, permission: str = OFFICERS_READ
+) -> OfficerRow:
+    row = session.execute(
+        select(User, OrgUnit).join(OrgUnit, OrgUnit.id == User.unit_id).where(User.id == user_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("Not found, or outside the units you look after.")
+    user, unit = row
+    if actor.user_id != user.id:
+        actor.require(permission, unit.path)
+    return OfficerRow(user, unit)
+
+
+def placements(session: Session, actor: Actor, user_id: int) -> list[tuple[Placement, OrgUnit]]:
+    get_officer(session, actor, user_id)
+    rows = session.execute(
+        select(Placement, OrgUnit)
+        .join(OrgUnit, OrgUnit.id == Placement.unit_id)
+        .where(Placement.user_id == user_id)
+        .order_by(Placement.start_on, Placement.id)
+    ).all()
+    return [(p, o) for p, o in rows]
+
+
+def create_officer(
+    session: Session,
+    actor: Actor,
+    *,
+    officer_code: str,
+    full_name: str,
+    unit_id: int,
+    start_on: date,
+    email: str | None = None,
+    phone: str | None = None,
+    category: str = "other",
+    rank: str | None = None,
+    position: str | None = None,
+    job_position: str | None = None,
+    birth_date: date | None = None,
+) -> User:
+    unit = get_unit(session, actor, unit_id)
+    actor.require(OFFICERS_MANAGE, unit.path)
+    code = nfc(officer_code).strip()
+    name = " ".join(nfc(full_name).split())
+    if not code or not name:
+        raise InvalidInput("An officer needs a code and a full name.")
+    if category not in CATEGORIES:
+        raise InvalidInput("Unknown personnel category.")
+    if session.scalar(select(User.id).where(User.officer_code == code)) is not None:
+        raise Conflict(f"The officer code {code} is already used.")
+    clean_email = email.strip().lower() if email else None
+    if clean_email and session.scalar(select(User.id).where(User.email == clean_email)) is not None:
+        raise Conflict("This e-mail address belongs to another officer.")
+    user = User(
+        officer_code=code,
+        full_name=name,
+        name_folded=fold(name),
+        name_sort=name_sort_value(name),
+        unit_id=unit.id,
+        email=clean_email,
+        phone=phone,
+        category=category,
+        rank=rank,
+        position=position,
+        job_position=job_position,
+        birth_date=birth_date,
+    )
+    session.add(user)
+    session.flush()
+    session.add(Placement(user_id=user.id, unit_id=unit.id, start_on=start_on))
+    record(
+        session,
+        actor,
+        "officer.create",
+        target_type="user",
+        target_id=user.id,
+        details={"code": code, "unit": unit.code},
+    )
+    return user
+
+
+def move_officer(session: Session, actor: Actor, *, user_id: int, unit_id: int, effective_on: date) -> User:
+    """A dated move: the old placement ends and a new one starts on the same day."""
+    row = get_officer(session, actor, user_id, permission=OFFICERS_MANAGE)
+    target = get_unit(session, actor, unit_id)
+    actor.require(OFFICERS_MANAGE, target.path)
+    if row.user.unit_id == target.id:
+        raise InvalidInput("The officer is already in this unit.")
+    if target.status != "active":
+        raise Conflict("A closed or merged unit cannot receive officers.")
+    session.execute(
+        update(Placement)
+        .where(Placement.user_id == user_id, Placement.end_on.is_(None))
+        .values(end_on=effective_on)
+        .execution_options(synchronize_session=False)
+    )
+    session.add(Placement(user_id=user_id, unit_id=target.id, start_on=effective_on))
+    row.user.unit_id = target.id
+    record(
+        session,
+        actor,
+        "officer.move",
+        target_type="user",
+        target_id=user_id,
+        details={"from": row.unit.code, "to": target.code, "effective_on": effective_on.isoformat()},
+    )
+    return row.user
+
+
+def unit_on(session: Session, user_id: int, on: date) -> int | None:
+    """The unit an officer was in on a date, from the dated placements."""
+    return session.scalar(
+        select(Placement.unit_id)
+        .where(
+            Placement.user_id == user_id,
+            Placement.start_on <= on,
+            or_(Placement.end_on.is_(None), Placement.end_on > on),
+        )
+        .order_by(Placement.start_on.desc())
+    )

@@ -1,0 +1,65 @@
+"""Recording and reading audit events. Recording joins the caller's transaction, so an action
+and its audit entry are saved together or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEvent
+from app.orgs.permissions import AUDIT_READ, Actor
+
+PAGE_SIZE = 100
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    target_type: str | None = None,
+    target_id: object = None,
+    details: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            ip=ip or actor.ip,
+            action=action,
+            target_type=target_type,
+            target_id=None if target_id is None else str(target_id),
+            details=details or {},
+        )
+    )
+
+
+def list_events(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str = "",
+    actor_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_id: int | None = None,
+) -> Sequence[AuditEvent]:
+    """Newest first, a page at a time (keyset on id), filtered by action, actor and time."""
+    actor.require_any(AUDIT_READ)
+    stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if actor_id is not None:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if since is not None:
+        stmt = stmt.where(AuditEvent.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEvent.at < until)
+    if before_id is not None:
+        stmt = stmt.where(AuditEvent.id < before_id)
+    return session.scalars(stmt).all()

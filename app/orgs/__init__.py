@@ -1,0 +1,1 @@
+"""The org tree, role grants and permissions."""

@@ -1,0 +1,93 @@
+"""Roles, the permissions each role carries (the role→permission table), and the Actor: who is
+acting, with which grants, so services can check rights against a unit's subtree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.errors import NotFound, PermissionDenied
+
+ROLES = ("coordinator", "hr", "admin")
+
+ORG_MANAGE = "org.manage"
+ROLES_MANAGE = "roles.manage"
+OFFICERS_READ = "officers.read"
+OFFICERS_MANAGE = "officers.manage"
+ROSTER_IMPORT = "roster.import"
+ACTIVATION_ISSUE = "activation.issue"
+AUDIT_READ = "audit.read"
+TOKENS_MANAGE = "tokens.manage"
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset(
+        {
+            ORG_MANAGE,
+            ROLES_MANAGE,
+            OFFICERS_READ,
+            OFFICERS_MANAGE,
+            ROSTER_IMPORT,
+            ACTIVATION_ISSUE,
+            AUDIT_READ,
+            TOKENS_MANAGE,
+        }
+    ),
+    "hr": frozenset({OFFICERS_READ, OFFICERS_MANAGE, ROSTER_IMPORT, ACTIVATION_ISSUE}),
+    "coordinator": frozenset({OFFICERS_READ, ACTIVATION_ISSUE}),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    unit_id: int
+    unit_path: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person (or the system, for the CLI) on whose behalf a service runs."""
+
+    user_id: int | None
+    label: str
+    ip: str | None = None
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+    system: bool = False
+
+    @property
+    def authenticated(self) -> bool:
+        return self.user_id is not None or self.system
+
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+    def has_permission(self, permission: str) -> bool:
+        """Whether any grant carries the permission somewhere (for menus, not for access)."""
+        return self.system or any(permission in ROLE_PERMISSIONS[g.role] for g in self.grants)
+
+    def paths_with(self, permission: str) -> list[str]:
+        """Subtree roots (unit paths) where the actor holds the permission."""
+        return [g.unit_path for g in self.grants if permission in ROLE_PERMISSIONS[g.role]]
+
+    def sees(self, unit_path: str) -> bool:
+        return self.system or any(unit_path.startswith(g.unit_path) for g in self.grants)
+
+    def can(self, permission: str, unit_path: str) -> bool:
+        return self.system or any(unit_path.startswith(p) for p in self.paths_with(permission))
+
+    def require(self, permission: str, unit_path: str) -> None:
+        """Outside every subtree the actor looks after: not found. Inside, but without the
+        right: forbidden. So nobody can probe for things they may not see."""
+        if not self.sees(unit_path):
+            raise NotFound("Not found, or outside the units you look after.")
+        if not self.can(permission, unit_path):
+            raise PermissionDenied("Your role does not allow this.")
+
+    def require_any(self, permission: str) -> None:
+        if not self.authenticated:
+            raise PermissionDenied("Please log in first.")
+        if not self.has_permission(permission):
+            raise PermissionDenied("Your role does not allow this.")
+
+
+ANONYMOUS = Actor(user_id=None, label="anonymous")
+SYSTEM = Actor(user_id=None, label="system (command line)", system=True)

@@ -1,0 +1,119 @@
+"""Pages of one's own account: log in and out, activate with a code, see and end sessions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.accounts import activation, auth
+from app.api.deps import SessionDep
+from app.errors import InvalidInput
+from app.web.auth import (
+    SESSION_COOKIE,
+    ActorDep,
+    CsrfDep,
+    LoggedInDep,
+    clear_auth_cookies,
+    client_ip,
+    flash,
+    set_auth_cookies,
+)
+from app.web.site import safe_next
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/login", response_class=HTMLResponse, name="login_page")
+def login_page(request: Request, actor: ActorDep, next: str = "/") -> HTMLResponse:
+    return render(request, "accounts/login.html", {"next": safe_next(next), "error": None})
+
+
+@router.post("/login", name="login_submit", dependencies=[CsrfDep], response_model=None)
+def login_submit(
+    request: Request,
+    session: SessionDep,
+    account: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form()] = "/",
+) -> HTMLResponse | RedirectResponse:
+    token = auth.log_in(
+        session,
+        account=account,
+        password=password,
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    if token is None:
+        return render(
+            request,
+            "accounts/login.html",
+            {"next": safe_next(next), "error": auth.LOGIN_FAILED, "account": account},
+            status_code=401,
+        )
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_auth_cookies(response, token)
+    return response
+
+
+@router.post("/logout", name="logout_submit", dependencies=[CsrfDep])
+def logout_submit(request: Request, session: SessionDep) -> RedirectResponse:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        auth.end_session(session, token)
+    response = RedirectResponse("/", status_code=303)
+    clear_auth_cookies(response)
+    return response
+
+
+@router.get("/activate", response_class=HTMLResponse, name="activation_page")
+def activation_page(request: Request, actor: ActorDep) -> HTMLResponse:
+    return render(request, "accounts/activate.html", {"error": None})
+
+
+@router.post("/activate", name="activation_submit", dependencies=[CsrfDep])
+def activation_submit(
+    request: Request,
+    session: SessionDep,
+    officer_code: Annotated[str, Form(max_length=50)],
+    code: Annotated[str, Form(max_length=40)],
+    password: Annotated[str, Form(max_length=200)],
+    password_again: Annotated[str, Form(max_length=200)],
+) -> RedirectResponse:
+    if password != password_again:
+        raise InvalidInput("The two passwords are not the same.")
+    token = activation.activate(
+        session,
+        officer_code=officer_code,
+        code=code,
+        password=password,
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    response = RedirectResponse("/account", status_code=303)
+    set_auth_cookies(response, token)
+    flash(response, "Your account is ready. You are logged in.")
+    return response
+
+
+@router.get("/account", response_class=HTMLResponse, name="account_page")
+def account_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+    sessions = auth.active_sessions(session, actor)
+    return render(
+        request,
+        "accounts/account.html",
+        {"sessions": sessions, "current_id": getattr(request.state, "session_id", None)},
+    )
+
+
+@router.post("/account/sessions/end-others", name="end_other_sessions_submit", dependencies=[CsrfDep])
+def end_other_sessions_submit(request: Request, session: SessionDep, actor: LoggedInDep) -> RedirectResponse:
+    count = auth.end_other_sessions(session, actor, keep_session_id=int(request.state.session_id))
+    response = RedirectResponse("/account", status_code=303)
+    if count:
+        flash(response, "Your other sessions have been logged out.")
+    else:
+        flash(response, "You had no other sessions.")
+    return response

@@ -1,0 +1,146 @@
+"""Admin pages: the org tree, role grants and the audit log."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.api.deps import SessionDep
+from app.audit import service as audit
+from app.orgs import grants
+from app.orgs import service as orgs
+from app.orgs.permissions import ORG_MANAGE, ROLES
+from app.web.auth import CsrfDep, LoggedInDep, flash
+from app.web.templating import render
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+Day = Annotated[date, Form()]
+
+
+def _done(url: str, message: str) -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
+    flash(response, message)
+    return response
+
+
+@router.get("/units", response_class=HTMLResponse, name="units_page")
+def units_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+    actor.require_any(ORG_MANAGE)
+    units = orgs.visible_units(session, actor)
+    return render(request, "admin/units.html", {"units": units, "today": date.today()})
+
+
+@router.get("/units/{unit_id}", response_class=HTMLResponse, name="unit_page")
+def unit_page(request: Request, session: SessionDep, actor: LoggedInDep, unit_id: int) -> HTMLResponse:
+    actor.require_any(ORG_MANAGE)
+    unit = orgs.get_unit(session, actor, unit_id)
+    return render(
+        request,
+        "admin/unit.html",
+        {
+            "unit": unit,
+            "history": orgs.unit_history(session, actor, unit_id),
+            "units": orgs.visible_units(session, actor, include_closed=False),
+            "today": date.today(),
+        },
+    )
+
+
+@router.post("/units", name="unit_create_submit", dependencies=[CsrfDep])
+def unit_create_submit(
+    session: SessionDep,
+    actor: LoggedInDep,
+    code: Annotated[str, Form(max_length=50)],
+    name: Annotated[str, Form(max_length=300)],
+    parent_id: Annotated[int, Form()],
+    effective_on: Day,
+) -> RedirectResponse:
+    unit = orgs.create_unit(
+        session, actor, code=code, name=name, parent_id=parent_id, effective_on=effective_on
+    )
+    return _done(f"/admin/units/{unit.id}", "The unit has been created.")
+
+
+@router.post("/units/{unit_id}/rename", name="unit_rename_submit", dependencies=[CsrfDep])
+def unit_rename_submit(
+    session: SessionDep,
+    actor: LoggedInDep,
+    unit_id: int,
+    name: Annotated[str, Form(max_length=300)],
+    effective_on: Day,
+) -> RedirectResponse:
+    orgs.rename_unit(session, actor, unit_id=unit_id, name=name, effective_on=effective_on)
+    return _done(f"/admin/units/{unit_id}", "The unit has been renamed.")
+
+
+@router.post("/units/{unit_id}/move", name="unit_move_submit", dependencies=[CsrfDep])
+def unit_move_submit(
+    session: SessionDep,
+    actor: LoggedInDep,
+    unit_id: int,
+    parent_id: Annotated[int, Form()],
+    effective_on: Day,
+) -> RedirectResponse:
+    orgs.move_unit(session, actor, unit_id=unit_id, new_parent_id=parent_id, effective_on=effective_on)
+    return _done(f"/admin/units/{unit_id}", "The unit has been moved.")
+
+
+@router.post("/units/{unit_id}/merge", name="unit_merge_submit", dependencies=[CsrfDep])
+def unit_merge_submit(
+    session: SessionDep, actor: LoggedInDep, unit_id: int, into_id: Annotated[int, Form()], effective_on: Day
+) -> RedirectResponse:
+    orgs.merge_unit(session, actor, unit_id=unit_id, into_id=into_id, effective_on=effective_on)
+    return _done(f"/admin/units/{unit_id}", "The unit has been merged.")
+
+
+@router.post("/units/{unit_id}/close", name="unit_close_submit", dependencies=[CsrfDep])
+def unit_close_submit(
+    session: SessionDep, actor: LoggedInDep, unit_id: int, effective_on: Day
+) -> RedirectResponse:
+    orgs.close_unit(session, actor, unit_id=unit_id, effective_on=effective_on)
+    return _done(f"/admin/units/{unit_id}", "The unit has been closed.")
+
+
+@router.get("/roles", response_class=HTMLResponse, name="roles_page")
+def roles_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+    rows = grants.list_grants(session, actor)
+    return render(
+        request,
+        "admin/roles.html",
+        {"rows": rows, "roles": ROLES, "units": orgs.visible_units(session, actor, include_closed=False)},
+    )
+
+
+@router.post("/roles", name="role_grant_submit", dependencies=[CsrfDep])
+def role_grant_submit(
+    session: SessionDep,
+    actor: LoggedInDep,
+    officer_code: Annotated[str, Form(max_length=50)],
+    role: Annotated[str, Form(max_length=20)],
+    unit_id: Annotated[int, Form()],
+) -> RedirectResponse:
+    grants.grant_role(session, actor, officer_code=officer_code, role=role, unit_id=unit_id)
+    return _done("/admin/roles", "The role has been granted.")
+
+
+@router.post("/roles/{grant_id}/revoke", name="role_revoke_submit", dependencies=[CsrfDep])
+def role_revoke_submit(session: SessionDep, actor: LoggedInDep, grant_id: int) -> RedirectResponse:
+    grants.revoke_grant(session, actor, grant_id=grant_id)
+    return _done("/admin/roles", "The role has been revoked.")
+
+
+@router.get("/audit", response_class=HTMLResponse, name="audit_page")
+def audit_page(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    action: Annotated[str, Query(max_length=50)] = "",
+    before: Annotated[int | None, Query()] = None,
+) -> HTMLResponse:
+    events = audit.list_events(session, actor, action=action, before_id=before)
+    return render(
+        request, "admin/audit.html", {"events": events, "action": action, "page_size": audit.PAGE_SIZE}
+    )

@@ -1,0 +1,21 @@
+"""Words stored as codes (roles, categories, unit statuses, history kinds) and shown translated;
+listed here so the catalog extractor sees them."""
+
+from app.i18n import N_
+
+LABELS = (
+    N_("admin"),
+    N_("hr"),
+    N_("coordinator"),
+    N_("officer"),
+    N_("can_bo"),
+    N_("cong_chuc"),
+    N_("vien_chuc"),
+    N_("other"),
+    N_("active"),
+    N_("closed"),
+    N_("merged"),
+    N_("created"),
+    N_("renamed"),
+    N_("moved"),
+)

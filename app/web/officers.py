@@ -1,0 +1,74 @@
+"""Officer pages for HR, coordinators and admins: search, a record, activation codes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.accounts import activation
+from app.accounts import service as officers
+from app.accounts.exports import activation_codes_xlsx
+from app.api.deps import SessionDep
+from app.config import get_settings
+from app.orgs.grants import grants_of
+from app.web.auth import CsrfDep, LoggedInDep
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/officers", response_class=HTMLResponse, name="officers_page")
+def officers_page(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    rows = officers.search_officers(session, actor, query=q, page=page)
+    return render(
+        request,
+        "officers/list.html",
+        {"rows": rows, "query": q, "page": page, "page_size": officers.PAGE_SIZE},
+    )
+
+
+@router.get("/officers/{user_id}", response_class=HTMLResponse, name="officer_page")
+def officer_page(request: Request, session: SessionDep, actor: LoggedInDep, user_id: int) -> HTMLResponse:
+    row = officers.get_officer(session, actor, user_id)
+    return render(
+        request,
+        "officers/detail.html",
+        {
+            "row": row,
+            "placements": officers.placements(session, actor, user_id),
+            "grants": grants_of(session, user_id),
+        },
+    )
+
+
+@router.post(
+    "/officers/activation-codes", name="activation_codes_submit", dependencies=[CsrfDep], response_model=None
+)
+def activation_codes_submit(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    user_ids: Annotated[list[int], Form(max_length=5000)],
+    format: Annotated[str, Form(pattern="^(html|xlsx)$")] = "html",
+) -> Response:
+    codes = activation.issue_codes(session, actor, user_ids=user_ids)
+    if format == "xlsx":
+        return Response(
+            activation_codes_xlsx(codes, timezone=get_settings().timezone),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={
+                "Content-Disposition": 'attachment; filename="ma-kich-hoat.xlsx"',
+                "Cache-Control": "no-store",
+            },
+        )
+    response = render(request, "officers/codes.html", {"codes": codes})
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,105 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts import auth
+from app.accounts.models import AuthSession, LoginAttempt
+from app.audit.models import AuditEvent
+from app.db import utcnow
+from tests.world import PASSWORD, World
+
+IP = "10.0.0.1"
+
+
+def login(session: Session, account: str, password: str = PASSWORD, ip: str = IP) -> str | None:
+    return auth.log_in(session, account=account, password=password, ip=ip, user_agent="pytest")
+
+
+class TestLogin:
+    def test_by_officer_code_or_email_gives_a_fresh_session(self, session: Session, world: World) -> None:
+        first = login(session, "HVA")
+        second = login(session, "DUC@example.gov.vn")
+        assert first and second and first != second
+        info = auth.resolve_session(session, first)
+        assert info is not None and info.user.id == world.officer_a.id
+        stored = session.scalars(select(AuthSession.token_hash)).all()
+        assert first not in stored and auth.token_hash(first) in stored
+
+    @pytest.mark.usefixtures("world")
+    def test_wrong_password_and_unknown_account_look_the_same(self, session: Session) -> None:
+        assert login(session, "HVA", "sai-mat-khau-roi") is None
+        assert login(session, "KHONG-CO", PASSWORD) is None
+        assert session.scalar(select(func.count()).select_from(LoginAttempt)) == 2
+        reasons = session.scalars(
+            select(AuditEvent.details).where(AuditEvent.action == "login.failure")
+        ).all()
+        assert reasons == [{"reason": "credentials"}, {"reason": "credentials"}]
+
+    def test_officer_without_password_cannot_log_in(self, session: Session, world: World) -> None:
+        assert world.officer_b.password_hash is None
+        assert login(session, "HVB", "") is None
+
+    @pytest.mark.usefixtures("world")
+    def test_repeated_failures_lock_the_account_even_with_the_right_password(self, session: Session) -> None:
+        for _ in range(5):
+            assert login(session, "HVA", "khong-dung-dau") is None
+        assert login(session, "HVA") is None
+        assert login(session, "DPA") is not None  # another account from the same address is fine
+
+    @pytest.mark.usefixtures("world")
+    def test_failures_from_one_address_are_throttled_across_accounts(
+        self, session: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("HOCSO_LOGIN_MAX_FAILURES_PER_IP", "3")
+        from app.config import get_settings
+
+        get_settings.cache_clear()
+        try:
+            for account in ("A1", "A2", "A3"):
+                assert login(session, account, "x") is None
+            assert login(session, "HVA") is None
+            assert login(session, "HVA", ip="10.0.0.2") is not None
+        finally:
+            monkeypatch.delenv("HOCSO_LOGIN_MAX_FAILURES_PER_IP")
+            get_settings.cache_clear()
+
+
+class TestSessions:
+    def test_idle_session_expires(self, session: Session, world: World) -> None:
+        token = login(session, "HVA")
+        assert token is not None
+        row = session.scalars(select(AuthSession)).one()
+        row.last_seen_at = utcnow() - timedelta(minutes=61)
+        assert auth.resolve_session(session, token) is None
+        assert row.revoked_at is not None
+
+    def test_absolute_lifetime_ends_even_an_active_session(self, session: Session, world: World) -> None:
+        token = login(session, "HVA")
+        assert token is not None
+        row = session.scalars(select(AuthSession)).one()
+        row.expires_at = utcnow() - timedelta(seconds=1)
+        assert auth.resolve_session(session, token) is None
+
+    def test_logout_and_log_out_other_sessions(self, session: Session, world: World) -> None:
+        here, there, elsewhere = login(session, "HVA"), login(session, "HVA"), login(session, "HVA")
+        assert here and there and elsewhere
+        auth.end_session(session, elsewhere)
+        assert auth.resolve_session(session, elsewhere) is None
+        info = auth.resolve_session(session, here)
+        assert info is not None
+        assert (
+            auth.end_other_sessions(
+                session, world.actor(session, world.officer_a), keep_session_id=info.session_id
+            )
+            == 1
+        )
+        assert auth.resolve_session(session, here) is not None
+        assert auth.resolve_session(session, there) is None
+
+    def test_deactivated_officer_loses_sessions(self, session: Session, world: World) -> None:
+        token = login(session, "HVA")
+        assert token is not None
+        world.officer_a.active = False
+        assert auth.resolve_session(session, token) is None
