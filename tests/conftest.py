@@ -118,11 +118,14 @@ def catalogue(session: Session) -> None:
 
     for spec in real_course_specs():
         upsert_course(session, spec)
-    session.flush()
+    session.commit()
 
 
 @pytest.fixture
 def world(session: Session) -> World:
     from tests.world import build_world
 
-    return build_world(session)
+    built = build_world(session)
+    # Release the savepoint: a request that fails later rolls back its own work, not the world.
+    session.commit()
+    return built

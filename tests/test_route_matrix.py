@@ -1,0 +1,207 @@
+"""Every route of the app, requested by every kind of person, with the outcome each must get.
+
+The table is checked against the app's route table: a new route without a row here fails the
+suite, so nothing ships without a decision about who may use it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.auth import start_session
+from app.courses import service as courses
+from app.main import create_app
+from app.orgs.models import RoleGrant
+from app.web.auth import SESSION_COOKIE
+from tests.factories import write_course
+from tests.world import World
+
+WHO = ("anonymous", "officer", "coordinator", "other_coordinator", "hr", "admin")
+ALL_OK = dict.fromkeys(WHO, 200)
+
+# anonymous, officer (unit B, no role), coordinator of unit A, coordinator of unit B,
+# HR of unit A, admin of the whole tree. Targets live in unit A.
+ONLY_ADMIN_PAGE = {
+    "anonymous": 303,
+    "officer": 403,
+    "coordinator": 403,
+    "other_coordinator": 403,
+    "hr": 403,
+    "admin": 200,
+}
+ADMIN_FORM_IN_A = {
+    "anonymous": 403,
+    "officer": 404,
+    "coordinator": 403,
+    "other_coordinator": 404,
+    "hr": 403,
+    "admin": 303,
+}
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/"): ALL_OK,
+    ("GET", "/courses/{slug}"): ALL_OK,
+    ("GET", "/courses/{slug}/lessons/{lesson}"): ALL_OK,
+    ("GET", "/courses/{slug}/media/{path:path}"): ALL_OK,
+    ("GET", "/api/v1/courses"): ALL_OK,
+    ("GET", "/api/v1/courses/{slug}"): ALL_OK,
+    ("GET", "/api/v1/courses/{slug}/lessons/{lesson}"): ALL_OK,
+    ("GET", "/docs"): ALL_OK,
+    ("GET", "/openapi.json"): ALL_OK,
+    ("GET", "/lang/{code}"): dict.fromkeys(WHO, 303),
+    ("GET", "/login"): ALL_OK,
+    ("POST", "/login"): dict.fromkeys(WHO, 401),
+    ("POST", "/logout"): dict.fromkeys(WHO, 303),
+    ("GET", "/activate"): ALL_OK,
+    ("POST", "/activate"): dict.fromkeys(WHO, 303),
+    ("GET", "/account"): {**dict.fromkeys(WHO, 200), "anonymous": 303},
+    ("POST", "/account/sessions/end-others"): {**dict.fromkeys(WHO, 303), "anonymous": 403},
+    ("GET", "/officers"): {
+        "anonymous": 303,
+        "officer": 403,
+        "coordinator": 200,
+        "other_coordinator": 200,
+        "hr": 200,
+        "admin": 200,
+    },
+    ("GET", "/officers/{user_id}"): {
+        "anonymous": 303,
+        "officer": 404,
+        "coordinator": 200,
+        "other_coordinator": 404,
+        "hr": 200,
+        "admin": 200,
+    },
+    ("POST", "/officers/activation-codes"): {
+        "anonymous": 403,
+        "officer": 403,
+        "coordinator": 200,
+        "other_coordinator": 404,
+        "hr": 200,
+        "admin": 200,
+    },
+    ("GET", "/admin/units"): ONLY_ADMIN_PAGE,
+    ("GET", "/admin/units/{unit_id}"): ONLY_ADMIN_PAGE,
+    ("POST", "/admin/units"): ADMIN_FORM_IN_A,
+    ("POST", "/admin/units/{unit_id}/rename"): ADMIN_FORM_IN_A,
+    ("POST", "/admin/units/{unit_id}/move"): ADMIN_FORM_IN_A,
+    ("POST", "/admin/units/{unit_id}/merge"): ADMIN_FORM_IN_A,
+    ("POST", "/admin/units/{unit_id}/close"): ADMIN_FORM_IN_A,
+    ("GET", "/admin/roles"): ONLY_ADMIN_PAGE,
+    ("POST", "/admin/roles"): ADMIN_FORM_IN_A,
+    ("POST", "/admin/roles/{grant_id}/revoke"): ADMIN_FORM_IN_A,
+    ("GET", "/admin/audit"): ONLY_ADMIN_PAGE,
+}
+
+
+def app_routes() -> set[tuple[str, str]]:
+    """(method, path) of every endpoint, including those of included routers."""
+    found = set()
+    for route in create_app().routes:
+        contexts = route.effective_route_contexts() if hasattr(route, "effective_route_contexts") else [route]
+        for context in contexts:
+            for method in (getattr(context, "methods", None) or set()) - {"HEAD"}:
+                found.add((method, str(getattr(context, "path", ""))))
+    return found
+
+
+def test_every_route_has_an_expected_outcome_for_everyone() -> None:
+    assert app_routes() == set(EXPECTED)
+    for outcomes in EXPECTED.values():
+        assert set(outcomes) == set(WHO)
+
+
+@pytest.fixture
+def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
+    courses.import_course_dir(session, write_course(tmp_path), max_asset_bytes=1 << 20)
+    grant = session.scalar(select(RoleGrant).where(RoleGrant.user_id == world.coord_a.id))
+    assert grant is not None
+    session.commit()
+    return {
+        "slug": "khoa-hoc-mau",
+        "lesson": "bai-mot",
+        "path:path": "m1/hinh/so-do.png",
+        "code": "en",
+        "user_id": str(world.officer_a.id),
+        "unit_id": str(world.room_a.id),
+        "grant_id": str(grant.id),
+    }
+
+
+def form_for(path: str, world: World) -> dict[str, object]:
+    forms: dict[str, dict[str, object]] = {
+        "/login": {"account": "HVA", "password": "sai-mat-khau"},
+        "/activate": {
+            "officer_code": "HVB",
+            "code": "AAAA-BBBB-CCCC",
+            "password": "x",
+            "password_again": "x",
+        },
+        "/officers/activation-codes": {"user_ids": [world.officer_a.id]},
+        "/admin/units": {
+            "code": "MOI",
+            "name": "Đơn vị mới",
+            "parent_id": world.room_a.id,
+            "effective_on": "2026-07-01",
+        },
+        "/admin/units/{unit_id}/rename": {"name": "Tên mới", "effective_on": "2026-07-01"},
+        "/admin/units/{unit_id}/move": {"parent_id": world.dept_a.id, "effective_on": "2026-07-01"},
+        "/admin/units/{unit_id}/merge": {"into_id": world.dept_a.id, "effective_on": "2026-07-01"},
+        "/admin/units/{unit_id}/close": {"effective_on": "2026-07-01"},
+        "/admin/roles": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
+    }
+    return forms.get(path, {})
+
+
+def person(world: World, who: str):  # type: ignore[no-untyped-def]
+    return {
+        "officer": world.officer_b,
+        "coordinator": world.coord_a,
+        "other_coordinator": world.coord_b,
+        "hr": world.hr_a,
+        "admin": world.admin,
+    }.get(who)
+
+
+@pytest.fixture
+def as_who(client: TestClient, session: Session, world: World) -> Iterator[object]:
+    def log_in(who: str) -> TestClient:
+        user = person(world, who)
+        client.cookies.clear()
+        if user is not None:
+            client.cookies.set(
+                SESSION_COOKIE, start_session(session, user, ip="127.0.0.1", user_agent="matrix")
+            )
+        return client
+
+    yield log_in
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(EXPECTED))
+def test_route_outcomes(method: str, path: str, as_who, targets: dict[str, str], world: World) -> None:  # type: ignore[no-untyped-def]
+    url = re.sub(r"\{([^}]+)\}", lambda m: targets[m.group(1)], path)
+    got = {}
+    for who in WHO:
+        client: TestClient = as_who(who)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            page = client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert token is not None
+            response = client.post(url, data={**form_for(path, world), "csrf_token": token.group(1)})
+        got[who] = response.status_code
+    assert got == EXPECTED[(method, path)]
+
+
+def test_forms_without_a_valid_csrf_token_are_refused(as_who, world: World) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient = as_who("admin")
+    response = client.post("/admin/roles", data={**form_for("/admin/roles", world), "csrf_token": "forged"})
+    assert response.status_code == 403
+    client.get("/login")
+    assert client.post("/logout").status_code == 403
