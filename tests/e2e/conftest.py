@@ -4,6 +4,7 @@ Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.databases import _free_port, wait_for_port
 
+SITE: dict[str, str] = {}
 CHROMIUM = Path(os.environ.get("HOCSO_CHROMIUM", "/usr/bin/chromium"))
 BIN = Path(sys.executable).parent
 
@@ -33,6 +35,27 @@ def live_server(
         env = {**os.environ, "HOCSO_DATABASE_URL": url, "HOCSO_ENVIRONMENT": "test"}
         subprocess.run([BIN / "hocso", "db", "upgrade"], env=env, check=True, capture_output=True)
         subprocess.run([BIN / "hocso", "courses", "import"], env=env, check=True, capture_output=True)
+        init = subprocess.run(
+            [
+                BIN / "hocso",
+                "init",
+                "--org-code",
+                "TP",
+                "--org-name",
+                "Thành phố Mẫu",
+                "--admin-code",
+                "QT01",
+                "--admin-name",
+                "Nguyễn Thị Quản Trị",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        found = re.search(r"activation code ([A-Z0-9-]{14})", init.stdout.replace("\n", " "))
+        assert found, init.stdout
+        SITE["admin_code"] = found.group(1)
         port = _free_port()
         log = (tmp_path_factory.mktemp("server") / "uvicorn.log").open("w")
         server = subprocess.Popen(

@@ -1,0 +1,62 @@
+"""The first admin activates with the code the command line printed, sets a password, logs out,
+logs back in, and issues activation codes; a wrong password gets the generic message."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import SITE
+from tests.e2e.test_browse import assert_accessible
+
+PASSWORD = "nang-vang-tren-canh-dong-lua"
+
+
+def test_activate_log_out_log_in_and_issue_codes(page: Page) -> None:
+    page.goto("/login")
+    assert_accessible(page)
+    page.get_by_role("link", name="kích hoạt tài khoản").click()
+    assert_accessible(page)
+    page.get_by_label("Mã cán bộ").fill("QT01")
+    page.get_by_label("Mã kích hoạt").fill(SITE["admin_code"].lower())
+    page.get_by_label("Mật khẩu mới", exact=True).fill("matkhau123")
+    page.get_by_label("Nhập lại mật khẩu mới").fill("matkhau123")
+    page.get_by_role("button", name="Kích hoạt và đăng nhập").click()
+    expect(page.locator(".flash.error")).to_contain_text("quá dễ đoán")
+
+    page.get_by_label("Mã cán bộ").fill("QT01")
+    page.get_by_label("Mã kích hoạt").fill(SITE["admin_code"])
+    page.get_by_label("Mật khẩu mới", exact=True).fill(PASSWORD)
+    page.get_by_label("Nhập lại mật khẩu mới").fill(PASSWORD)
+    page.get_by_role("button", name="Kích hoạt và đăng nhập").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tài khoản của tôi")
+    expect(page.locator(".flash")).to_contain_text("Bạn đã đăng nhập")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Đăng xuất", exact=True).click()
+    expect(page.get_by_role("link", name="Đăng nhập")).to_be_visible()
+
+    page.goto("/officers")
+    expect(page).to_have_url("/login?next=/officers")
+    page.get_by_label("Mã cán bộ hoặc thư điện tử").fill("QT01")
+    page.get_by_label("Mật khẩu").fill("sai-mat-khau-roi")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("alert")).to_contain_text("không đúng, hoặc đã thử quá nhiều lần")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cán bộ")
+    assert_accessible(page)
+
+    page.get_by_label("Chọn Nguyễn Thị Quản Trị").check()
+    page.get_by_role("button", name="Cấp mã kích hoạt cho cán bộ đã chọn").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mã kích hoạt")
+    expect(page.locator("td code")).to_have_count(1)
+    assert_accessible(page)
+
+    for path, heading in [
+        ("/admin/units", "Đơn vị"),
+        ("/admin/roles", "Phân quyền"),
+        ("/admin/audit", "Nhật ký"),
+    ]:
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_accessible(page)
