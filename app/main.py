@@ -14,6 +14,7 @@ from app.web import admin as web_admin
 from app.web import courses as web_courses
 from app.web import errors, site
 from app.web import officers as web_officers
+from app.web.limits import BodySizeLimit
 from app.web.security import SecurityHeaders
 
 DOCS_PAGE = """<!doctype html>
@@ -34,6 +35,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")
     app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs_assets")

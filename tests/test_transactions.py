@@ -106,3 +106,12 @@ class TestRealSessionDependency:
 
     def test_reading_needs_no_commit(self, live_client: TestClient) -> None:
         assert live_client.get("/api/v1/_test/read-only").json() == {"n": 0}
+
+
+def test_oversized_bodies_are_refused_before_parsing(client: TestClient) -> None:
+    response = client.post(
+        "/login",
+        content=b"x" * (20 * 1024 * 1024 + 1),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
