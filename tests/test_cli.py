@@ -54,3 +54,59 @@ def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["courses", "import", str(tmp_path / "none")])
     assert result.exit_code == 2
     assert "No course.yaml found" in result.output
+
+
+@pytest.fixture
+def clean_people(engine: Engine) -> object:
+    yield None
+    with engine.begin() as conn:
+        for table in (
+            "audit_events",
+            "role_grants",
+            "activation_codes",
+            "auth_sessions",
+            "placements",
+            "users",
+            "org_unit_events",
+        ):
+            conn.execute(text(f"DELETE FROM {table}"))
+        conn.execute(text("UPDATE org_units SET parent_id = NULL, merged_into_id = NULL"))
+        conn.execute(text("DELETE FROM org_units"))
+
+
+@pytest.mark.usefixtures("clean_people")
+def test_init_demo_once_then_nothing(engine: Engine) -> None:
+    first = runner.invoke(app, ["init", "--demo", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    assert "admin        quantri" in first.output
+    second = runner.invoke(app, ["init", "--demo", "--if-empty"])
+    assert "nothing to do" in second.output
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM users")) == 304
+        assert conn.scalar(text("SELECT count(*) FROM placements")) == 304
+        assert conn.scalar(text("SELECT count(*) FROM role_grants")) == 3
+
+
+@pytest.mark.usefixtures("clean_people")
+def test_init_real_site_prints_the_admin_activation_code() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "init",
+            "--org-code",
+            "HN",
+            "--org-name",
+            "Thành phố Hà Nội",
+            "--admin-code",
+            "A1",
+            "--admin-name",
+            "Nguyễn Văn Quản",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "officer code A1 and activation code" in result.output
+    again = runner.invoke(
+        app, ["init", "--org-code", "X", "--org-name", "X", "--admin-code", "B", "--admin-name", "B"]
+    )
+    assert again.exit_code == 1
+    assert runner.invoke(app, ["init"]).exit_code == 2

@@ -88,9 +88,18 @@ def issue_codes(session: Session, actor: Actor, *, user_ids: list[int]) -> list[
 
 
 def activate(
-    session: Session, *, officer_code: str, code: str, password: str, ip: str, user_agent: str | None
+    session: Session,
+    *,
+    officer_code: str,
+    code: str,
+    password: str,
+    password_again: str | None = None,
+    ip: str,
+    user_agent: str | None,
 ) -> str:
     """Check the code, set the password, end older sessions and log the officer in."""
+    if password_again is not None and password != password_again:
+        raise InvalidInput("The two passwords are not the same.")
     user = find_account(session, officer_code)
     match = session.scalar(
         select(ActivationCode).where(

@@ -47,6 +47,12 @@ def visible_units(session: Session, actor: Actor, *, include_closed: bool = True
     return session.scalars(stmt).all()
 
 
+def manageable_units(session: Session, actor: Actor) -> Sequence[OrgUnit]:
+    """The tree as the admin pages show it: only for those who may change it."""
+    actor.require_any(ORG_MANAGE)
+    return visible_units(session, actor)
+
+
 def _event(session: Session, actor: Actor, unit: OrgUnit, kind: str, on: date, **details: object) -> None:
     session.add(
         OrgUnitEvent(unit_id=unit.id, kind=kind, effective_on=on, details=details, actor_id=actor.user_id)
@@ -204,7 +210,9 @@ def close_unit(session: Session, actor: Actor, *, unit_id: int, effective_on: da
 
 
 def unit_history(session: Session, actor: Actor, unit_id: int) -> Sequence[OrgUnitEvent]:
+    actor.require_any(ORG_MANAGE)
     unit = get_unit(session, actor, unit_id)
+    actor.require(ORG_MANAGE, unit.path)
     return session.scalars(
         select(OrgUnitEvent)
         .where(OrgUnitEvent.unit_id == unit.id)

@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.accounts import activation, auth
 from app.api.deps import SessionDep
-from app.errors import InvalidInput
 from app.web.auth import (
     SESSION_COOKIE,
     ActorDep,
@@ -82,13 +81,12 @@ def activation_submit(
     password: Annotated[str, Form(max_length=200)],
     password_again: Annotated[str, Form(max_length=200)],
 ) -> RedirectResponse:
-    if password != password_again:
-        raise InvalidInput("The two passwords are not the same.")
     token = activation.activate(
         session,
         officer_code=officer_code,
         code=code,
         password=password,
+        password_again=password_again,
         ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
     )

@@ -12,7 +12,7 @@ from app.api.deps import SessionDep
 from app.audit import service as audit
 from app.orgs import grants
 from app.orgs import service as orgs
-from app.orgs.permissions import ORG_MANAGE, ROLES
+from app.orgs.permissions import ROLES
 from app.web.auth import CsrfDep, LoggedInDep, flash
 from app.web.templating import render
 
@@ -28,21 +28,19 @@ def _done(url: str, message: str) -> RedirectResponse:
 
 @router.get("/units", response_class=HTMLResponse, name="units_page")
 def units_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
-    actor.require_any(ORG_MANAGE)
-    units = orgs.visible_units(session, actor)
+    units = orgs.manageable_units(session, actor)
     return render(request, "admin/units.html", {"units": units, "today": date.today()})
 
 
 @router.get("/units/{unit_id}", response_class=HTMLResponse, name="unit_page")
 def unit_page(request: Request, session: SessionDep, actor: LoggedInDep, unit_id: int) -> HTMLResponse:
-    actor.require_any(ORG_MANAGE)
-    unit = orgs.get_unit(session, actor, unit_id)
+    history = orgs.unit_history(session, actor, unit_id)
     return render(
         request,
         "admin/unit.html",
         {
-            "unit": unit,
-            "history": orgs.unit_history(session, actor, unit_id),
+            "unit": orgs.get_unit(session, actor, unit_id),
+            "history": history,
             "units": orgs.visible_units(session, actor, include_closed=False),
             "today": date.today(),
         },

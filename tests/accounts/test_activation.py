@@ -77,3 +77,19 @@ class TestActivate:
         with pytest.raises(InvalidInput):
             activate(session, code, password=weak)
         assert session.scalars(select(ActivationCode.used_at)).one() is None
+
+
+def test_the_two_passwords_must_agree(session: Session, world: World) -> None:
+    code = activation.issue_codes(session, world.actor(session, world.admin), user_ids=[world.officer_b.id])[
+        0
+    ].code
+    with pytest.raises(InvalidInput, match="not the same"):
+        activation.activate(
+            session,
+            officer_code="HVB",
+            code=code,
+            password=NEW_PASSWORD,
+            password_again="khac",
+            ip="10.0.0.9",
+            user_agent=None,
+        )
