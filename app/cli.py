@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -11,18 +12,22 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from app.accounts.bootstrap import has_people, install_site
+from app.accounts.roster_import import import_roster
 from app.config import get_settings
 from app.courses.content import ContentInvalid, find_course_dirs, parse_course_dir
 from app.courses.service import import_course_dir
 from app.db import transaction
 from app.demo import install_demo
 from app.errors import DomainError
+from app.orgs.permissions import SYSTEM
 
 app = typer.Typer(help="Học Số: digital-skills training for public officers.", no_args_is_help=True)
 courses_app = typer.Typer(help="Course files: check and import.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+officers_app = typer.Typer(help="Officer records.", no_args_is_help=True)
 app.add_typer(courses_app, name="courses")
 app.add_typer(db_app, name="db")
+app.add_typer(officers_app, name="officers")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -107,6 +112,43 @@ def db_upgrade() -> None:
 
     upgrade_to_head()
     out.print("Database schema is up to date.")
+
+
+@officers_app.command("import")
+def officers_import(
+    file: Annotated[Path, typer.Argument(help="A .csv (UTF-8, comma or semicolon) or .xlsx roster.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")] = False,
+    deactivate_missing: Annotated[
+        bool, typer.Option("--deactivate-missing", help="Mark officers who are not in the file as inactive.")
+    ] = False,
+) -> None:
+    """Create and update officers from a roster, all or nothing."""
+    if not file.is_file():
+        err.print(f"[red]{file} does not exist.[/red]")
+        raise typer.Exit(2)
+    with err.status("Reading and checking the roster…"), transaction() as session:
+        plan = import_roster(
+            session,
+            SYSTEM,
+            filename=file.name,
+            data=file.read_bytes(),
+            on=date.today(),
+            dry_run=dry_run,
+            deactivate_missing=deactivate_missing,
+        )
+    verb = "would be" if dry_run or not plan.ok else "were"
+    out.print(
+        f"{plan.rows} rows: {len(plan.new)} new, {len(plan.updates)} updated, {len(plan.moves)} moved, "
+        f"{plan.unchanged} unchanged, {len(plan.reactivate)} reactivated, {len(plan.deactivate)} deactivated "
+        f"({verb} written)."
+    )
+    for _id, code, name in plan.deactivate[:50]:
+        out.print(f"  inactive: {code} {name}")
+    if not plan.ok:
+        err.print(f"[red]{len(plan.errors)} problem(s); nothing was imported:[/red]")
+        for problem in plan.errors:
+            err.print(f"  {file.name}: {problem}", markup=False, highlight=False)
+        raise typer.Exit(1)
 
 
 @app.command("init")
