@@ -43,10 +43,22 @@ def build_world(session: Session) -> World:
         room_a=room_a,
         dept_b=dept_b,
         admin=make_officer(
-            session, root, password=PASSWORD, role="admin", officer_code="ADMIN", full_name="Quản Trị Viên"
+            session,
+            root,
+            password=PASSWORD,
+            role="admin",
+            officer_code="ADMIN",
+            email="admin@example.gov.vn",
+            full_name="Quản Trị Viên",
         ),
         hr_a=make_officer(
-            session, dept_a, password=PASSWORD, role="hr", officer_code="HRA", full_name="Phạm Thị Nhân"
+            session,
+            dept_a,
+            password=PASSWORD,
+            role="hr",
+            officer_code="HRA",
+            email="hra@example.gov.vn",
+            full_name="Phạm Thị Nhân",
         ),
         coord_a=make_officer(
             session,
@@ -54,6 +66,7 @@ def build_world(session: Session) -> World:
             password=PASSWORD,
             role="coordinator",
             officer_code="DPA",
+            email="dpa@example.gov.vn",
             full_name="Lê Văn Điều",
         ),
         coord_b=make_officer(
@@ -62,6 +75,7 @@ def build_world(session: Session) -> World:
             password=PASSWORD,
             role="coordinator",
             officer_code="DPB",
+            email="dpb@example.gov.vn",
             full_name="Trần Văn Phối",
         ),
         officer_a=make_officer(
@@ -72,5 +86,7 @@ def build_world(session: Session) -> World:
             full_name="Nguyễn Văn Đức",
             email="duc@example.gov.vn",
         ),
-        officer_b=make_officer(session, dept_b, officer_code="HVB", full_name="Hoàng Thị An"),
+        officer_b=make_officer(
+            session, dept_b, officer_code="HVB", email="hvb@example.gov.vn", full_name="Hoàng Thị An"
+        ),
     )

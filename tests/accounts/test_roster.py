@@ -101,7 +101,7 @@ class TestImport:
         text = HEADER_VI + (
             "MOI1;Đỗ Thị Mới;;moi1@example.gov.vn;SA-P1;viên chức;\n"
             "HVA;Nguyễn Văn Đức;;duc@example.gov.vn;Sở Nội vụ;công chức;Chuyên viên\n"
-            "HRA;Phạm Thị Nhân;;t2@example.gov.vn;SA;công chức;\n"
+            "HRA;Phạm Thị Nhân;;hra@example.gov.vn;SA;công chức;\n"
         )
         plan = run(session, world, text)
         assert plan.ok, plan.errors
