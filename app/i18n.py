@@ -59,6 +59,11 @@ def format_day(value: date | datetime, tz: str = "Asia/Ho_Chi_Minh") -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def today(tz: str = "Asia/Ho_Chi_Minh") -> date:
+    """Today's date where the officers are (dated changes take effect on local days)."""
+    return datetime.now(ZoneInfo(tz)).date()
+
+
 def format_moment(value: datetime, tz: str = "Asia/Ho_Chi_Minh") -> str:
     return format_datetime(value, "HH:mm dd/MM/yyyy", tzinfo=ZoneInfo(tz), locale=_current.get())
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
+from app.accounts.roster_import import stage_upload
 from app.courses import service as courses
 from app.main import create_app
 from app.orgs.models import RoleGrant
@@ -22,6 +23,7 @@ from app.web.auth import SESSION_COOKIE
 from tests.factories import write_course
 from tests.world import World
 
+ROSTER = "Mã cán bộ;Họ và tên;Đơn vị\nMOI1;Đỗ Thị Mới;SA\n".encode()
 WHO = ("anonymous", "officer", "coordinator", "other_coordinator", "hr", "admin")
 ALL_OK = dict.fromkeys(WHO, 200)
 
@@ -85,6 +87,31 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         "hr": 200,
         "admin": 200,
     },
+    ("GET", "/officers/import"): {
+        "anonymous": 303,
+        "officer": 403,
+        "coordinator": 403,
+        "other_coordinator": 403,
+        "hr": 200,
+        "admin": 200,
+    },
+    ("POST", "/officers/import"): {
+        "anonymous": 403,
+        "officer": 403,
+        "coordinator": 403,
+        "other_coordinator": 403,
+        "hr": 200,
+        "admin": 200,
+    },
+    # The preview belongs to the HR officer who uploaded it; not even an admin confirms it for them.
+    ("POST", "/officers/import/{upload_id}/apply"): {
+        "anonymous": 403,
+        "officer": 403,
+        "coordinator": 403,
+        "other_coordinator": 403,
+        "hr": 303,
+        "admin": 404,
+    },
     ("GET", "/admin/units"): ONLY_ADMIN_PAGE,
     ("GET", "/admin/units/{unit_id}"): ONLY_ADMIN_PAGE,
     ("POST", "/admin/units"): ADMIN_FORM_IN_A,
@@ -121,6 +148,9 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
     courses.import_course_dir(session, write_course(tmp_path), max_asset_bytes=1 << 20)
     grant = session.scalar(select(RoleGrant).where(RoleGrant.user_id == world.coord_a.id))
     assert grant is not None
+    upload, _ = stage_upload(
+        session, world.actor(session, world.hr_a), filename="ds.csv", data=ROSTER, deactivate_missing=False
+    )
     session.commit()
     return {
         "slug": "khoa-hoc-mau",
@@ -130,6 +160,7 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
         "user_id": str(world.officer_a.id),
         "unit_id": str(world.room_a.id),
         "grant_id": str(grant.id),
+        "upload_id": str(upload.id),
     }
 
 
@@ -194,7 +225,10 @@ def test_route_outcomes(method: str, path: str, as_who, targets: dict[str, str],
             page = client.get("/login")
             token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
             assert token is not None
-            response = client.post(url, data={**form_for(path, world), "csrf_token": token.group(1)})
+            files = {"file": ("ds.csv", ROSTER, "text/csv")} if path == "/officers/import" else None
+            response = client.post(
+                url, data={**form_for(path, world), "csrf_token": token.group(1)}, files=files
+            )
         got[who] = response.status_code
     assert got == EXPECTED[(method, path)]
 

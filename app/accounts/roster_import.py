@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import exists, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Placement, User
+from app.accounts.models import Placement, RosterUpload, User
 from app.accounts.roster import ParsedRoster, RosterRow, RowError, read_roster
 from app.audit.service import record
 from app.db import utcnow
-from app.errors import InvalidInput
+from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import ROSTER_IMPORT, Actor
 from app.text import fold, name_sort_value
@@ -235,4 +235,56 @@ def import_roster(
     )
     if plan.ok and not dry_run:
         apply_roster(session, actor, plan, on=on)
+    return plan
+
+
+UPLOAD_TTL = timedelta(hours=2)
+ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx")
+
+
+def stage_upload(
+    session: Session, actor: Actor, *, filename: str, data: bytes, deactivate_missing: bool
+) -> tuple[RosterUpload, RosterPlan]:
+    """Keep the file and return what importing it would do; nothing else is written."""
+    actor.require_any(ROSTER_IMPORT)
+    safe_name = filename.replace("\\", "/").rsplit("/", 1)[-1][:200] or "roster"
+    if not safe_name.lower().endswith(ROSTER_SUFFIXES):
+        raise InvalidInput("Use a .csv or .xlsx file.")
+    if not data:
+        raise InvalidInput("The file is empty.")
+    upload = RosterUpload(
+        user_id=actor.user_id, filename=safe_name, data=data, deactivate_missing=deactivate_missing
+    )
+    session.add(upload)
+    session.flush()
+    plan = plan_roster(
+        session,
+        actor,
+        read_roster(safe_name, data),
+        filename=safe_name,
+        deactivate_missing=deactivate_missing,
+    )
+    return upload, plan
+
+
+def apply_upload(session: Session, actor: Actor, *, upload_id: int, on: date) -> RosterPlan:
+    """Import a previewed file, planned afresh so changes since the preview are respected."""
+    actor.require_any(ROSTER_IMPORT)
+    upload = session.get(RosterUpload, upload_id)
+    if upload is None or upload.user_id != actor.user_id:
+        raise NotFound("No such upload.")
+    if upload.applied_at is not None:
+        raise Conflict("This file has already been imported.")
+    if utcnow() - upload.created_at > UPLOAD_TTL:
+        raise Conflict("The preview is too old; upload the file again.")
+    plan = plan_roster(
+        session,
+        actor,
+        read_roster(upload.filename, upload.data),
+        filename=upload.filename,
+        deactivate_missing=upload.deactivate_missing,
+    )
+    apply_roster(session, actor, plan, on=on)
+    upload.applied_at = utcnow()
+    upload.data = b""
     return plan

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.accounts import activation
+from app.accounts import roster_import as roster
 from app.accounts import service as officers
 from app.accounts.exports import activation_codes_xlsx
 from app.api.deps import SessionDep
 from app.config import get_settings
+from app.errors import InvalidInput
+from app.i18n import today
 from app.orgs.grants import grants_of
-from app.web.auth import CsrfDep, LoggedInDep
+from app.orgs.permissions import ROSTER_IMPORT
+from app.web.auth import CsrfDep, LoggedInDep, flash
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,6 +37,39 @@ def officers_page(
         "officers/list.html",
         {"rows": rows, "query": q, "page": page, "page_size": officers.PAGE_SIZE},
     )
+
+
+@router.get("/officers/import", response_class=HTMLResponse, name="roster_import_page")
+def roster_import_page(request: Request, actor: LoggedInDep) -> HTMLResponse:
+    actor.require_any(ROSTER_IMPORT)
+    return render(request, "officers/import.html")
+
+
+@router.post(
+    "/officers/import", response_class=HTMLResponse, name="roster_preview_submit", dependencies=[CsrfDep]
+)
+def roster_preview_submit(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    file: UploadFile,
+    deactivate_missing: Annotated[bool, Form()] = False,
+) -> HTMLResponse:
+    data = file.file.read(get_settings().max_upload_bytes + 1)
+    if len(data) > get_settings().max_upload_bytes:
+        raise InvalidInput("The file is too large.")
+    upload, plan = roster.stage_upload(
+        session, actor, filename=file.filename or "", data=data, deactivate_missing=deactivate_missing
+    )
+    return render(request, "officers/preview.html", {"upload": upload, "plan": plan})
+
+
+@router.post("/officers/import/{upload_id}/apply", name="roster_apply_submit", dependencies=[CsrfDep])
+def roster_apply_submit(session: SessionDep, actor: LoggedInDep, upload_id: int) -> RedirectResponse:
+    roster.apply_upload(session, actor, upload_id=upload_id, on=today())
+    response = RedirectResponse("/officers", status_code=303)
+    flash(response, "The roster has been imported.")
+    return response
 
 
 @router.get("/officers/{user_id}", response_class=HTMLResponse, name="officer_page")

@@ -3,7 +3,7 @@ logs back in, and issues activation codes; a wrong password gets the generic mes
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from tests.e2e.conftest import SITE
 from tests.e2e.test_browse import assert_accessible
@@ -51,6 +51,26 @@ def test_activate_log_out_log_in_and_issue_codes(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Mã kích hoạt")
     expect(page.locator("td code")).to_have_count(1)
     assert_accessible(page)
+
+    page.goto("/officers/import")
+    assert_accessible(page)
+    roster = "\ufeffMã cán bộ;Họ và tên;Đơn vị\nCB9001;Đặng Thị Thuỷ;TP\nCB9002;Vũ Văn Đạt;KHONG-CO\n"
+    chooser = page.get_by_label("Tệp danh sách")
+    chooser.set_input_files(files=FilePayload(name="ds.csv", mimeType="text/csv", buffer=roster.encode()))
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    expect(page.locator("table.list tbody tr")).to_have_count(1)
+    expect(page.locator("table.list tbody")).to_contain_text("no open unit with code or name 'KHONG-CO'")
+    assert_accessible(page)
+    page.goto("/officers/import")
+    fixed = roster.replace("KHONG-CO", "Thành phố Mẫu")
+    chooser.set_input_files(files=FilePayload(name="ds.csv", mimeType="text/csv", buffer=fixed.encode()))
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    page.get_by_role("button", name="Xác nhận nhập danh sách").click()
+    expect(page.locator(".flash")).to_contain_text("Đã nhập danh sách cán bộ")
+    page.get_by_label("Tìm theo tên, mã cán bộ hoặc thư điện tử").fill("dang thi thuy")
+    page.get_by_role("button", name="Tìm").click()
+    expect(page.locator("table.list tbody tr")).to_have_count(1)
+    expect(page.locator("table.list tbody")).to_contain_text("Đặng Thị Thuỷ")
 
     for path, heading in [
         ("/admin/units", "Đơn vị"),
