@@ -39,7 +39,8 @@ if mode == "baseline":
         unit = session.execute(text("SELECT id FROM org_units WHERE code = 'TP'")).scalar_one()
         session.execute(text(
             "INSERT INTO bench_raw (code, name, email, unit_id) VALUES (:code, :name, :email, :unit)"),
-            [{"code": r["Mã cán bộ"], "name": r["Họ và tên"], "email": r["Email"], "unit": unit} for r in rows])
+            [{"code": r["Mã cán bộ"], "name": r["Họ và tên"], "email": r["Email"], "unit": unit}
+             for r in rows])
 else:
     with transaction() as session:
         plan = import_roster(session, SYSTEM, filename=path.name, data=data, on=date.today())
@@ -118,15 +119,15 @@ def main() -> None:
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     table = "\n".join(
         [
-            f"{args.rows:,} rows ({size_mb:.1f} MB CSV, 8 columns) through `import_roster` (parse, validate, match "
-            f"units, compare, write), {backend}, each run in a fresh process. Baseline: the same rows read with "
-            "csv.DictReader and written by one executemany INSERT into a bare table, same process setup.",
+            f"{args.rows:,} rows ({size_mb:.1f} MB CSV, 8 columns) through `import_roster` (parse, validate, "
+            f"match units, compare, write), {backend}, each run in a fresh process. Baseline: the same rows "
+            "read with csv.DictReader and written by one executemany INSERT into a bare table.",
             "",
             "| run | seconds | × baseline | peak RSS MB | RSS before MB |",
             "| --- | ---: | ---: | ---: | ---: |",
             *(
-                f"| {name} | {r['seconds']:.1f} | {r['seconds'] / baseline['seconds']:.1f} | {r['peak_mb']:.0f} | "
-                f"{r['base_mb']:.0f} |"
+                f"| {name} | {r['seconds']:.1f} | {r['seconds'] / baseline['seconds']:.1f} | "
+                f"{r['peak_mb']:.0f} | {r['base_mb']:.0f} |"
                 for name, r in [
                     ("baseline (raw INSERT)", baseline),
                     ("import, all new", first),
