@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from app.api import courses as api_courses
+from app.api import people as api_people
 from app.config import ROOT, get_settings
 from app.web import accounts as web_accounts
 from app.web import admin as web_admin
@@ -46,6 +47,7 @@ def create_app() -> FastAPI:
         return HTMLResponse(DOCS_PAGE)
 
     app.include_router(api_courses.router)
+    app.include_router(api_people.router)
     app.include_router(site.router)
     app.include_router(web_courses.router)
     app.include_router(web_accounts.router)

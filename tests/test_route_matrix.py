@@ -19,6 +19,7 @@ from app.accounts.roster_import import stage_upload
 from app.courses import service as courses
 from app.main import create_app
 from app.orgs.models import RoleGrant
+from app.orgs.tokens import create_token
 from app.web.auth import SESSION_COOKIE
 from tests.factories import write_course
 from tests.world import World
@@ -123,6 +124,27 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/admin/roles"): ADMIN_FORM_IN_A,
     ("POST", "/admin/roles/{grant_id}/revoke"): ADMIN_FORM_IN_A,
     ("GET", "/admin/audit"): ONLY_ADMIN_PAGE,
+    ("GET", "/admin/tokens"): ONLY_ADMIN_PAGE,
+    ("POST", "/admin/tokens"): {**ADMIN_FORM_IN_A, "admin": 200},
+    ("POST", "/admin/tokens/{token_id}/revoke"): ADMIN_FORM_IN_A,
+    ("GET", "/api/v1/me"): {**ALL_OK, "anonymous": 401},
+    ("GET", "/api/v1/units"): {**ALL_OK, "anonymous": 401},
+    ("GET", "/api/v1/officers"): {
+        "anonymous": 401,
+        "officer": 403,
+        "coordinator": 200,
+        "other_coordinator": 200,
+        "hr": 200,
+        "admin": 200,
+    },
+    ("GET", "/api/v1/officers/{user_id}"): {
+        "anonymous": 401,
+        "officer": 404,
+        "coordinator": 200,
+        "other_coordinator": 404,
+        "hr": 200,
+        "admin": 200,
+    },
 }
 
 
@@ -151,6 +173,9 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
     upload, _ = stage_upload(
         session, world.actor(session, world.hr_a), filename="ds.csv", data=ROSTER, deactivate_missing=False
     )
+    token, _secret = create_token(
+        session, world.actor(session, world.admin), name="HRM", role="hr", unit_id=world.dept_a.id
+    )
     session.commit()
     return {
         "slug": "khoa-hoc-mau",
@@ -161,6 +186,7 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
         "unit_id": str(world.room_a.id),
         "grant_id": str(grant.id),
         "upload_id": str(upload.id),
+        "token_id": str(token.id),
     }
 
 
@@ -184,6 +210,7 @@ def form_for(path: str, world: World) -> dict[str, object]:
         "/admin/units/{unit_id}/move": {"parent_id": world.dept_a.id, "effective_on": "2026-07-01"},
         "/admin/units/{unit_id}/merge": {"into_id": world.dept_a.id, "effective_on": "2026-07-01"},
         "/admin/units/{unit_id}/close": {"effective_on": "2026-07-01"},
+        "/admin/tokens": {"name": "Hệ thống nhân sự", "role": "hr", "unit_id": world.room_a.id},
         "/admin/roles": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
     }
     return forms.get(path, {})

@@ -55,7 +55,7 @@ class Actor:
 
     @property
     def authenticated(self) -> bool:
-        return self.user_id is not None or self.system
+        return self.user_id is not None or self.system or bool(self.grants)
 
     def roles(self) -> set[str]:
         return {g.role for g in self.grants}

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.api.deps import SessionDep
 from app.audit import service as audit
-from app.orgs import grants
+from app.orgs import grants, tokens
 from app.orgs import service as orgs
 from app.orgs.permissions import ROLES
 from app.web.auth import CsrfDep, LoggedInDep, flash
@@ -142,3 +142,49 @@ def audit_page(
     return render(
         request, "admin/audit.html", {"events": events, "action": action, "page_size": audit.PAGE_SIZE}
     )
+
+
+@router.get("/tokens", response_class=HTMLResponse, name="tokens_page")
+def tokens_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+    rows = tokens.list_tokens(session, actor)
+    return render(
+        request,
+        "admin/tokens.html",
+        {
+            "rows": rows,
+            "roles": tokens.TOKEN_ROLES,
+            "units": orgs.visible_units(session, actor, include_closed=False),
+            "secret": None,
+        },
+    )
+
+
+@router.post("/tokens", response_class=HTMLResponse, name="token_create_submit", dependencies=[CsrfDep])
+def token_create_submit(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    name: Annotated[str, Form(max_length=100)],
+    role: Annotated[str, Form(max_length=20)],
+    unit_id: Annotated[int, Form()],
+) -> HTMLResponse:
+    token, secret = tokens.create_token(session, actor, name=name, role=role, unit_id=unit_id)
+    response = render(
+        request,
+        "admin/tokens.html",
+        {
+            "rows": tokens.list_tokens(session, actor),
+            "roles": tokens.TOKEN_ROLES,
+            "units": orgs.visible_units(session, actor, include_closed=False),
+            "secret": secret,
+            "created": token,
+        },
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/tokens/{token_id}/revoke", name="token_revoke_submit", dependencies=[CsrfDep])
+def token_revoke_submit(session: SessionDep, actor: LoggedInDep, token_id: int) -> RedirectResponse:
+    tokens.revoke_token(session, actor, token_id=token_id)
+    return _done("/admin/tokens", "The API token has been revoked.")

@@ -23,6 +23,7 @@ log = logging.getLogger("hocso")
 STATUS = {NotFound: 404, PermissionDenied: 403, Conflict: 409, InvalidInput: 422, Unavailable: 503}
 HEADINGS = {
     400: N_("The request could not be understood"),
+    401: N_("Please log in or give an API token"),
     403: N_("You may not open this page"),
     404: N_("Page not found"),
     405: N_("This action is not allowed here"),
@@ -43,6 +44,11 @@ def _status_for(exc: DomainError) -> int:
         if isinstance(exc, kind):
             return status
     return 400
+
+
+def _signed_in(request: Request) -> bool:
+    actor = getattr(request.state, "actor", None)
+    return isinstance(actor, Actor) and actor.authenticated
 
 
 def _path(request: Request) -> str:
@@ -87,14 +93,17 @@ def install(app: FastAPI) -> None:
         back = _back_to_form(request, exc)
         if back is not None:
             return back
-        actor = getattr(request.state, "actor", None)
         if (
             isinstance(exc, PermissionDenied)
             and request.method == "GET"
             and not _wants_json(request)
-            and not (isinstance(actor, Actor) and actor.authenticated)
+            and not _signed_in(request)
         ):
             return RedirectResponse(f"/login?next={quote(_path(request))}", status_code=303)
+        if isinstance(exc, PermissionDenied) and _wants_json(request) and not _signed_in(request):
+            response = _respond(request, 401, exc.message)
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response
         return _respond(request, _status_for(exc), exc.message)
 
     @app.exception_handler(StarletteHTTPException)

@@ -84,9 +84,11 @@ class TestCoursesApi:
 
     def test_openapi_lists_the_endpoints_and_docs_are_local(self, client: TestClient) -> None:
         paths = client.get("/openapi.json").json()["paths"]
-        assert set(paths) == {
+        assert {p for p in paths if p.startswith("/api/v1/courses")} == {
             "/api/v1/courses",
             "/api/v1/courses/{slug}",
+            "/api/v1/courses/{slug}/lessons/{lesson}",
+        }
             "/api/v1/courses/{slug}/lessons/{lesson}",
         }
         docs = client.get("/docs").text
