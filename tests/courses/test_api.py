@@ -89,8 +89,6 @@ class TestCoursesApi:
             "/api/v1/courses/{slug}",
             "/api/v1/courses/{slug}/lessons/{lesson}",
         }
-            "/api/v1/courses/{slug}/lessons/{lesson}",
-        }
         docs = client.get("/docs").text
         assert "cdn" not in docs and "//" not in docs.replace("<!doctype", "")
         assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
