@@ -64,6 +64,11 @@ def today(tz: str = "Asia/Ho_Chi_Minh") -> date:
     return datetime.now(ZoneInfo(tz)).date()
 
 
+def local_day_start(day: date, tz: str = "Asia/Ho_Chi_Minh") -> datetime:
+    """The moment a local calendar day begins, for filtering UTC timestamps by local dates."""
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
+
+
 def format_moment(value: datetime, tz: str = "Asia/Ho_Chi_Minh") -> str:
     return format_datetime(value, "HH:mm dd/MM/yyyy", tzinfo=ZoneInfo(tz), locale=_current.get())
 

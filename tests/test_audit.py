@@ -1,12 +1,15 @@
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.accounts import auth
 from app.audit.service import list_events
 from app.db import utcnow
 from app.errors import PermissionDenied
+from app.web.auth import SESSION_COOKIE
 from tests.world import PASSWORD, World
 
 
@@ -27,3 +30,24 @@ def test_admin_filters_the_log_and_others_may_not_read_it(session: Session, worl
     assert older == newest[1:]
     with pytest.raises(PermissionDenied):
         list_events(session, world.actor(session, world.hr_a))
+
+
+def test_audit_page_filters_by_officer_and_local_dates(
+    client: TestClient, session: Session, world: World
+) -> None:
+    auth.log_in(session, account="HVA", password=PASSWORD, ip="10.1.1.1", user_agent=None)
+    auth.log_in(session, account="DPA", password=PASSWORD, ip="10.1.1.2", user_agent=None)
+    session.commit()
+    client.cookies.set(
+        SESSION_COOKIE, auth.start_session(session, world.admin, ip="127.0.0.1", user_agent=None)
+    )
+    session.commit()
+    today = utcnow().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    page = client.get(
+        "/admin/audit", params={"who": "HVA", "since": today.isoformat(), "until": today.isoformat()}
+    )
+    assert page.status_code == 200
+    assert page.text.count("<td>login.success</td>") == 1
+    assert "10.1.1.1" in page.text and "10.1.1.2" not in page.text
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    assert "<td>login.success</td>" not in client.get("/admin/audit", params={"since": tomorrow}).text

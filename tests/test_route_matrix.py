@@ -80,6 +80,22 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         "hr": 200,
         "admin": 200,
     },
+    ("POST", "/officers/{user_id}"): {
+        "anonymous": 403,
+        "officer": 404,
+        "coordinator": 403,
+        "other_coordinator": 404,
+        "hr": 303,
+        "admin": 303,
+    },
+    ("POST", "/officers/{user_id}/move"): {
+        "anonymous": 403,
+        "officer": 404,
+        "coordinator": 403,
+        "other_coordinator": 404,
+        "hr": 303,
+        "admin": 303,
+    },
     ("POST", "/officers/activation-codes"): {
         "anonymous": 403,
         "officer": 403,
@@ -199,6 +215,12 @@ def form_for(path: str, world: World) -> dict[str, object]:
             "password": "x",
             "password_again": "x",
         },
+        "/officers/{user_id}": {
+            "full_name": "Nguyễn Văn Đức",
+            "email": "duc@example.gov.vn",
+            "active": "true",
+        },
+        "/officers/{user_id}/move": {"unit_id": world.dept_a.id, "effective_on": "2026-07-01"},
         "/officers/activation-codes": {"user_ids": [world.officer_a.id]},
         "/admin/units": {
             "code": "MOI",

@@ -178,3 +178,56 @@ def unit_on(session: Session, user_id: int, on: date) -> int | None:
         )
         .order_by(Placement.start_on.desc())
     )
+
+
+EDITABLE = (
+    "full_name",
+    "email",
+    "phone",
+    "category",
+    "rank",
+    "position",
+    "job_position",
+    "birth_date",
+    "active",
+)
+
+
+def update_officer(session: Session, actor: Actor, *, user_id: int, changes: dict[str, object]) -> User:
+    """Change an officer's record (HR fields and the active flag); the change is audited field by
+    field. A deactivated officer's sessions end at their next request."""
+    row = get_officer(session, actor, user_id, permission=OFFICERS_MANAGE)
+    actor.require(OFFICERS_MANAGE, row.unit.path)
+    user = row.user
+    clean: dict[str, object] = {}
+    for name, value in changes.items():
+        if name not in EDITABLE:
+            raise InvalidInput("This field cannot be changed here.")
+        if isinstance(value, str):
+            value = " ".join(nfc(value).split()) or None
+        clean[name] = value
+    if not clean.get("full_name", user.full_name):
+        raise InvalidInput("An officer needs a code and a full name.")
+    if clean.get("category", user.category) not in CATEGORIES:
+        raise InvalidInput("Unknown personnel category.")
+    email = clean.get("email")
+    if isinstance(email, str):
+        email = clean["email"] = email.lower()
+        other = session.scalar(select(User.id).where(User.email == email, User.id != user.id))
+        if other is not None:
+            raise Conflict("This e-mail address belongs to another officer.")
+    diff = {k: v for k, v in clean.items() if getattr(user, k) != v}
+    for name, value in diff.items():
+        setattr(user, name, value)
+    if "full_name" in diff:
+        user.name_folded, user.name_sort = fold(user.full_name), name_sort_value(user.full_name)
+    if diff:
+        record(
+            session,
+            actor,
+            "officer.update",
+            target_type="user",
+            target_id=user.id,
+            details={k: (v.isoformat() if isinstance(v, date) else v) for k, v in diff.items()},
+        )
+    return user

@@ -48,6 +48,7 @@ def list_events(
     since: datetime | None = None,
     until: datetime | None = None,
     before_id: int | None = None,
+    officer_code: str = "",
 ) -> Sequence[AuditEvent]:
     """Newest first, a page at a time (keyset on id), filtered by action, actor and time."""
     actor.require_any(AUDIT_READ)
@@ -62,4 +63,7 @@ def list_events(
         stmt = stmt.where(AuditEvent.at < until)
     if before_id is not None:
         stmt = stmt.where(AuditEvent.id < before_id)
+    if officer_code:
+        # Labels read "CODE Full Name", written when the event happened.
+        stmt = stmt.where(AuditEvent.actor_label.startswith(officer_code.strip() + " ", autoescape=True))
     return session.scalars(stmt).all()

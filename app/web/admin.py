@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.api.deps import SessionDep
 from app.audit import service as audit
+from app.i18n import local_day_start
 from app.orgs import grants, tokens
 from app.orgs import service as orgs
 from app.orgs.permissions import ROLES
@@ -136,11 +137,28 @@ def audit_page(
     session: SessionDep,
     actor: LoggedInDep,
     action: Annotated[str, Query(max_length=50)] = "",
+    who: Annotated[str, Query(max_length=50)] = "",
+    since: Annotated[date | None, Query()] = None,
+    until: Annotated[date | None, Query()] = None,
     before: Annotated[int | None, Query()] = None,
 ) -> HTMLResponse:
-    events = audit.list_events(session, actor, action=action, before_id=before)
+    events = audit.list_events(
+        session,
+        actor,
+        action=action,
+        officer_code=who,
+        before_id=before,
+        since=local_day_start(since) if since else None,
+        until=local_day_start(until + timedelta(days=1)) if until else None,
+    )
+    filters = {
+        "action": action,
+        "who": who,
+        "since": since.isoformat() if since else "",
+        "until": until.isoformat() if until else "",
+    }
     return render(
-        request, "admin/audit.html", {"events": events, "action": action, "page_size": audit.PAGE_SIZE}
+        request, "admin/audit.html", {"events": events, "filters": filters, "page_size": audit.PAGE_SIZE}
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
@@ -11,12 +12,14 @@ from app.accounts import activation
 from app.accounts import roster_import as roster
 from app.accounts import service as officers
 from app.accounts.exports import activation_codes_xlsx
+from app.accounts.models import CATEGORIES
 from app.api.deps import SessionDep
 from app.config import get_settings
 from app.errors import InvalidInput
 from app.i18n import today
+from app.orgs import service as orgs
 from app.orgs.grants import grants_of
-from app.orgs.permissions import ROSTER_IMPORT
+from app.orgs.permissions import OFFICERS_MANAGE, ROSTER_IMPORT
 from app.web.auth import CsrfDep, LoggedInDep, flash
 from app.web.templating import render
 
@@ -75,6 +78,7 @@ def roster_apply_submit(session: SessionDep, actor: LoggedInDep, upload_id: int)
 @router.get("/officers/{user_id}", response_class=HTMLResponse, name="officer_page")
 def officer_page(request: Request, session: SessionDep, actor: LoggedInDep, user_id: int) -> HTMLResponse:
     row = officers.get_officer(session, actor, user_id)
+    can_manage = actor.can(OFFICERS_MANAGE, row.unit.path)
     return render(
         request,
         "officers/detail.html",
@@ -82,6 +86,10 @@ def officer_page(request: Request, session: SessionDep, actor: LoggedInDep, user
             "row": row,
             "placements": officers.placements(session, actor, user_id),
             "grants": grants_of(session, user_id),
+            "can_manage": can_manage,
+            "categories": CATEGORIES,
+            "units": orgs.visible_units(session, actor, include_closed=False) if can_manage else [],
+            "today": today(),
         },
     )
 
@@ -108,4 +116,50 @@ def activation_codes_submit(
         )
     response = render(request, "officers/codes.html", {"codes": codes})
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/officers/{user_id}", name="officer_update_submit", dependencies=[CsrfDep])
+def officer_update_submit(
+    session: SessionDep,
+    actor: LoggedInDep,
+    user_id: int,
+    full_name: Annotated[str, Form(max_length=200)],
+    email: Annotated[str, Form(max_length=254)] = "",
+    phone: Annotated[str, Form(max_length=30)] = "",
+    category: Annotated[str, Form(max_length=20)] = "other",
+    rank: Annotated[str, Form(max_length=200)] = "",
+    position: Annotated[str, Form(max_length=200)] = "",
+    job_position: Annotated[str, Form(max_length=200)] = "",
+    birth_date: Annotated[str, Form(max_length=10)] = "",
+    active: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    changes: dict[str, object] = {
+        "full_name": full_name,
+        "email": email,
+        "phone": phone,
+        "category": category,
+        "rank": rank,
+        "position": position,
+        "job_position": job_position,
+        "active": active,
+        "birth_date": date.fromisoformat(birth_date) if birth_date else None,
+    }
+    officers.update_officer(session, actor, user_id=user_id, changes=changes)
+    response = RedirectResponse(f"/officers/{user_id}", status_code=303)
+    flash(response, "The record has been saved.")
+    return response
+
+
+@router.post("/officers/{user_id}/move", name="officer_move_submit", dependencies=[CsrfDep])
+def officer_move_submit(
+    session: SessionDep,
+    actor: LoggedInDep,
+    user_id: int,
+    unit_id: Annotated[int, Form()],
+    effective_on: Annotated[date, Form()],
+) -> RedirectResponse:
+    officers.move_officer(session, actor, user_id=user_id, unit_id=unit_id, effective_on=effective_on)
+    response = RedirectResponse(f"/officers/{user_id}", status_code=303)
+    flash(response, "The officer has been moved.")
     return response

@@ -64,3 +64,53 @@ class TestRecords:
                 unit_id=world.dept_a.id,
                 effective_on=date(2026, 5, 1),
             )
+
+
+class TestUpdate:
+    def test_hr_edits_and_each_change_is_audited(self, session: Session, world: World) -> None:
+        from sqlalchemy import select
+
+        from app.audit.models import AuditEvent
+
+        hr = world.actor(session, world.hr_a)
+        user = service.update_officer(
+            session,
+            hr,
+            user_id=world.officer_a.id,
+            changes={
+                "full_name": "Nguyễn  Văn Đức",
+                "position": "Chuyên viên chính",
+                "birth_date": date(1990, 1, 2),
+                "email": "DUC@example.gov.vn",
+            },
+        )
+        assert (user.position, user.email) == ("Chuyên viên chính", "duc@example.gov.vn")
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "officer.update")).one()
+        assert event.details == {"position": "Chuyên viên chính", "birth_date": "1990-01-02"}
+
+    def test_deactivation_and_scope(self, session: Session, world: World) -> None:
+        service.update_officer(
+            session, world.actor(session, world.admin), user_id=world.officer_b.id, changes={"active": False}
+        )
+        assert world.officer_b.active is False
+        with pytest.raises(NotFound):
+            service.update_officer(
+                session,
+                world.actor(session, world.hr_a),
+                user_id=world.officer_b.id,
+                changes={"active": True},
+            )
+        with pytest.raises(PermissionDenied):
+            service.update_officer(
+                session,
+                world.actor(session, world.coord_a),
+                user_id=world.officer_a.id,
+                changes={"active": False},
+            )
+        with pytest.raises(Conflict):
+            service.update_officer(
+                session,
+                world.actor(session, world.admin),
+                user_id=world.officer_b.id,
+                changes={"email": "duc@example.gov.vn"},
+            )
