@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from app.courses.service import import_course_dir
 from app.db import transaction
 from app.demo import install_demo
 from app.errors import DomainError
+from app.i18n import today
 from app.orgs.permissions import SYSTEM
 
 app = typer.Typer(help="Học Số: digital-skills training for public officers.", no_args_is_help=True)
@@ -132,7 +132,7 @@ def officers_import(
             SYSTEM,
             filename=file.name,
             data=file.read_bytes(),
-            on=date.today(),
+            on=today(),
             dry_run=dry_run,
             deactivate_missing=deactivate_missing,
         )

@@ -187,12 +187,13 @@ def install_demo(session: Session, *, officers_count: int = 300, seed: int = 202
     role with a random password (returned once, never stored in clear)."""
     from app.accounts.auth import set_password
     from app.accounts.models import Placement, User
+    from app.i18n import today as local_today
     from app.orgs.models import OrgUnit, RoleGrant
     from app.orgs.permissions import SYSTEM
     from app.orgs.service import create_unit
     from app.text import fold, name_sort_value
 
-    today = date.today()
+    today = local_today()
     ids: dict[str, int] = {}
     for spec in org_tree(wards=12, seed=seed):
         created = create_unit(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -11,6 +9,7 @@ from app.accounts.activation import IssuedCode, issue_codes
 from app.accounts.models import User
 from app.accounts.service import create_officer
 from app.errors import Conflict
+from app.i18n import today as local_today
 from app.orgs.models import RoleGrant
 from app.orgs.permissions import SYSTEM
 from app.orgs.service import create_unit
@@ -31,7 +30,7 @@ def install_site(
 ) -> IssuedCode:
     if has_people(session):
         raise Conflict("This database already has officers; the site is set up.")
-    today = date.today()
+    today = local_today()
     root = create_unit(session, SYSTEM, code=org_code, name=org_name, parent_id=None, effective_on=today)
     admin = create_officer(
         session,

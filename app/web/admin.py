@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.api.deps import SessionDep
 from app.audit import service as audit
-from app.i18n import local_day_start
+from app.i18n import local_day_start, today
 from app.orgs import grants, tokens
 from app.orgs import service as orgs
 from app.orgs.permissions import ROLES
@@ -30,7 +30,7 @@ def _done(url: str, message: str) -> RedirectResponse:
 @router.get("/units", response_class=HTMLResponse, name="units_page")
 def units_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
     units = orgs.manageable_units(session, actor)
-    return render(request, "admin/units.html", {"units": units, "today": date.today()})
+    return render(request, "admin/units.html", {"units": units, "today": today()})
 
 
 @router.get("/units/{unit_id}", response_class=HTMLResponse, name="unit_page")
@@ -43,7 +43,7 @@ def unit_page(request: Request, session: SessionDep, actor: LoggedInDep, unit_id
             "unit": orgs.get_unit(session, actor, unit_id),
             "history": history,
             "units": orgs.visible_units(session, actor, include_closed=False),
-            "today": date.today(),
+            "today": today(),
         },
     )
 
