@@ -46,6 +46,7 @@ ADMIN_FORM_IN_A = {
     "hr": 403,
     "admin": 303,
 }
+API_ADMIN_WRITE = {**ADMIN_FORM_IN_A, "anonymous": 401, "admin": 200}
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): ALL_OK,
     ("GET", "/courses/{slug}"): ALL_OK,
@@ -144,6 +145,28 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/admin/tokens"): {**ADMIN_FORM_IN_A, "admin": 200},
     ("POST", "/admin/tokens/{token_id}/revoke"): ADMIN_FORM_IN_A,
     ("GET", "/api/v1/me"): {**ALL_OK, "anonymous": 401},
+    ("POST", "/api/v1/roster-imports"): {
+        "anonymous": 401,
+        "officer": 403,
+        "coordinator": 403,
+        "other_coordinator": 403,
+        "hr": 200,
+        "admin": 200,
+    },
+    ("POST", "/api/v1/activation-codes"): {
+        "anonymous": 401,
+        "officer": 403,
+        "coordinator": 200,
+        "other_coordinator": 404,
+        "hr": 200,
+        "admin": 200,
+    },
+    ("POST", "/api/v1/units"): {**API_ADMIN_WRITE, "admin": 201},
+    ("POST", "/api/v1/units/{unit_id}/{change}"): API_ADMIN_WRITE,
+    ("GET", "/api/v1/grants"): {**ONLY_ADMIN_PAGE, "anonymous": 401},
+    ("POST", "/api/v1/grants"): {**API_ADMIN_WRITE, "admin": 201},
+    ("DELETE", "/api/v1/grants/{grant_id}"): {**API_ADMIN_WRITE, "admin": 204},
+    ("GET", "/api/v1/audit-events"): {**ONLY_ADMIN_PAGE, "anonymous": 401},
     ("GET", "/api/v1/units"): {**ALL_OK, "anonymous": 401},
     ("GET", "/api/v1/officers"): {
         "anonymous": 401,
@@ -203,7 +226,26 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
         "grant_id": str(grant.id),
         "upload_id": str(upload.id),
         "token_id": str(token.id),
+        "change": "rename",
     }
+
+
+FILE_ROUTES = ("/officers/import", "/api/v1/roster-imports")
+
+
+def json_for(path: str, world: World) -> dict[str, object]:
+    bodies: dict[str, dict[str, object]] = {
+        "/api/v1/activation-codes": {"user_ids": [world.officer_a.id]},
+        "/api/v1/units": {
+            "code": "API1",
+            "name": "Tổ mới",
+            "parent_id": world.room_a.id,
+            "effective_on": "2026-07-01",
+        },
+        "/api/v1/units/{unit_id}/{change}": {"name": "Phòng mới", "effective_on": "2026-07-01"},
+        "/api/v1/grants": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
+    }
+    return bodies.get(path, {})
 
 
 def form_for(path: str, world: World) -> dict[str, object]:
@@ -270,11 +312,22 @@ def test_route_outcomes(method: str, path: str, as_who, targets: dict[str, str],
         client: TestClient = as_who(who)
         if method == "GET":
             response = client.get(url)
+            got[who] = response.status_code
+            continue
+        page = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        files = {"file": ("ds.csv", ROSTER, "text/csv")} if path in FILE_ROUTES else None
+        if path.startswith("/api/"):
+            headers = {"x-csrf-token": token.group(1)}
+            body = json_for(path, world)
+            if method == "DELETE":
+                response = client.delete(url, headers=headers)
+            elif files:
+                response = client.post(url, files=files, headers=headers)
+            else:
+                response = client.post(url, json=body, headers=headers)
         else:
-            page = client.get("/login")
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-            assert token is not None
-            files = {"file": ("ds.csv", ROSTER, "text/csv")} if path == "/officers/import" else None
             response = client.post(
                 url, data={**form_for(path, world), "csrf_token": token.group(1)}, files=files
             )
