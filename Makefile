@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EXTRACT_KEYWORDS := -k N_ -k flash:2 -k _done:2 -k NotFound -k InvalidInput -k Conflict -k PermissionDenied -k Unavailable
+EXTRACT_KEYWORDS := -k N_ -k flash:2 -k redirect_with_flash:2 -k NotFound -k InvalidInput -k Conflict -k PermissionDenied -k Unavailable
 
 .PHONY: run test install lint typecheck pytest pytest-sqlite pytest-postgresql messages bench clean
 

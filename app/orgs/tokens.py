@@ -3,7 +3,6 @@ and every creation and revocation audited."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.auth import token_hash
 from app.audit.service import record
 from app.db import utcnow
 from app.errors import InvalidInput, NotFound
@@ -30,10 +30,6 @@ class TokenRow:
     unit: OrgUnit
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_token(
     session: Session, actor: Actor, *, name: str, role: str, unit_id: int
 ) -> tuple[ApiToken, str]:
@@ -47,7 +43,7 @@ def create_token(
     actor.require(TOKENS_MANAGE, unit.path)
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
-        name=clean, token_hash=_hash(secret), role=role, unit_id=unit.id, created_by_id=actor.user_id
+        name=clean, token_hash=token_hash(secret), role=role, unit_id=unit.id, created_by_id=actor.user_id
     )
     session.add(token)
     session.flush()
@@ -97,7 +93,7 @@ def actor_for_token(session: Session, secret: str, *, ip: str | None) -> Actor |
     row = session.execute(
         select(ApiToken, OrgUnit.path)
         .join(OrgUnit, OrgUnit.id == ApiToken.unit_id)
-        .where(ApiToken.token_hash == _hash(secret), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_hash == token_hash(secret), ApiToken.revoked_at.is_(None))
     ).one_or_none()
     if row is None:
         return None

@@ -14,17 +14,11 @@ from app.i18n import local_day_start, today
 from app.orgs import grants, tokens
 from app.orgs import service as orgs
 from app.orgs.permissions import ROLES
-from app.web.auth import CsrfDep, LoggedInDep, flash
+from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 Day = Annotated[date, Form()]
-
-
-def _done(url: str, message: str) -> RedirectResponse:
-    response = RedirectResponse(url, status_code=303)
-    flash(response, message)
-    return response
 
 
 @router.get("/units", response_class=HTMLResponse, name="units_page")
@@ -60,7 +54,7 @@ def unit_create_submit(
     unit = orgs.create_unit(
         session, actor, code=code, name=name, parent_id=parent_id, effective_on=effective_on
     )
-    return _done(f"/admin/units/{unit.id}", "The unit has been created.")
+    return redirect_with_flash(f"/admin/units/{unit.id}", "The unit has been created.")
 
 
 @router.post("/units/{unit_id}/rename", name="unit_rename_submit", dependencies=[CsrfDep])
@@ -72,7 +66,7 @@ def unit_rename_submit(
     effective_on: Day,
 ) -> RedirectResponse:
     orgs.rename_unit(session, actor, unit_id=unit_id, name=name, effective_on=effective_on)
-    return _done(f"/admin/units/{unit_id}", "The unit has been renamed.")
+    return redirect_with_flash(f"/admin/units/{unit_id}", "The unit has been renamed.")
 
 
 @router.post("/units/{unit_id}/move", name="unit_move_submit", dependencies=[CsrfDep])
@@ -84,7 +78,7 @@ def unit_move_submit(
     effective_on: Day,
 ) -> RedirectResponse:
     orgs.move_unit(session, actor, unit_id=unit_id, new_parent_id=parent_id, effective_on=effective_on)
-    return _done(f"/admin/units/{unit_id}", "The unit has been moved.")
+    return redirect_with_flash(f"/admin/units/{unit_id}", "The unit has been moved.")
 
 
 @router.post("/units/{unit_id}/merge", name="unit_merge_submit", dependencies=[CsrfDep])
@@ -92,7 +86,7 @@ def unit_merge_submit(
     session: SessionDep, actor: LoggedInDep, unit_id: int, into_id: Annotated[int, Form()], effective_on: Day
 ) -> RedirectResponse:
     orgs.merge_unit(session, actor, unit_id=unit_id, into_id=into_id, effective_on=effective_on)
-    return _done(f"/admin/units/{unit_id}", "The unit has been merged.")
+    return redirect_with_flash(f"/admin/units/{unit_id}", "The unit has been merged.")
 
 
 @router.post("/units/{unit_id}/close", name="unit_close_submit", dependencies=[CsrfDep])
@@ -100,7 +94,7 @@ def unit_close_submit(
     session: SessionDep, actor: LoggedInDep, unit_id: int, effective_on: Day
 ) -> RedirectResponse:
     orgs.close_unit(session, actor, unit_id=unit_id, effective_on=effective_on)
-    return _done(f"/admin/units/{unit_id}", "The unit has been closed.")
+    return redirect_with_flash(f"/admin/units/{unit_id}", "The unit has been closed.")
 
 
 @router.get("/roles", response_class=HTMLResponse, name="roles_page")
@@ -122,13 +116,13 @@ def role_grant_submit(
     unit_id: Annotated[int, Form()],
 ) -> RedirectResponse:
     grants.grant_role(session, actor, officer_code=officer_code, role=role, unit_id=unit_id)
-    return _done("/admin/roles", "The role has been granted.")
+    return redirect_with_flash("/admin/roles", "The role has been granted.")
 
 
 @router.post("/roles/{grant_id}/revoke", name="role_revoke_submit", dependencies=[CsrfDep])
 def role_revoke_submit(session: SessionDep, actor: LoggedInDep, grant_id: int) -> RedirectResponse:
     grants.revoke_grant(session, actor, grant_id=grant_id)
-    return _done("/admin/roles", "The role has been revoked.")
+    return redirect_with_flash("/admin/roles", "The role has been revoked.")
 
 
 @router.get("/audit", response_class=HTMLResponse, name="audit_page")
@@ -205,4 +199,4 @@ def token_create_submit(
 @router.post("/tokens/{token_id}/revoke", name="token_revoke_submit", dependencies=[CsrfDep])
 def token_revoke_submit(session: SessionDep, actor: LoggedInDep, token_id: int) -> RedirectResponse:
     tokens.revoke_token(session, actor, token_id=token_id)
-    return _done("/admin/tokens", "The API token has been revoked.")
+    return redirect_with_flash("/admin/tokens", "The API token has been revoked.")

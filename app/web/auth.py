@@ -14,7 +14,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import resolve_session
@@ -125,6 +125,13 @@ def flash(response: Response, message: str, kind: str = "info") -> None:
         max_age=60,
         path="/",
     )
+
+
+def redirect_with_flash(url: str, message: str, kind: str = "info") -> RedirectResponse:
+    """The end of a successful form: 303 to the next page, with the message shown there once."""
+    response = RedirectResponse(url, status_code=303)
+    flash(response, message, kind)
+    return response
 
 
 def take_flash(request: Request) -> dict[str, str] | None:

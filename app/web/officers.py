@@ -20,7 +20,7 @@ from app.i18n import today
 from app.orgs import service as orgs
 from app.orgs.grants import grants_of
 from app.orgs.permissions import OFFICERS_MANAGE, ROSTER_IMPORT
-from app.web.auth import CsrfDep, LoggedInDep, flash
+from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -70,9 +70,7 @@ def roster_preview_submit(
 @router.post("/officers/import/{upload_id}/apply", name="roster_apply_submit", dependencies=[CsrfDep])
 def roster_apply_submit(session: SessionDep, actor: LoggedInDep, upload_id: int) -> RedirectResponse:
     roster.apply_upload(session, actor, upload_id=upload_id, on=today())
-    response = RedirectResponse("/officers", status_code=303)
-    flash(response, "The roster has been imported.")
-    return response
+    return redirect_with_flash("/officers", "The roster has been imported.")
 
 
 @router.get("/officers/{user_id}", response_class=HTMLResponse, name="officer_page")
@@ -146,9 +144,7 @@ def officer_update_submit(
         "birth_date": date.fromisoformat(birth_date) if birth_date else None,
     }
     officers.update_officer(session, actor, user_id=user_id, changes=changes)
-    response = RedirectResponse(f"/officers/{user_id}", status_code=303)
-    flash(response, "The record has been saved.")
-    return response
+    return redirect_with_flash(f"/officers/{user_id}", "The record has been saved.")
 
 
 @router.post("/officers/{user_id}/move", name="officer_move_submit", dependencies=[CsrfDep])
@@ -160,6 +156,4 @@ def officer_move_submit(
     effective_on: Annotated[date, Form()],
 ) -> RedirectResponse:
     officers.move_officer(session, actor, user_id=user_id, unit_id=unit_id, effective_on=effective_on)
-    response = RedirectResponse(f"/officers/{user_id}", status_code=303)
-    flash(response, "The officer has been moved.")
-    return response
+    return redirect_with_flash(f"/officers/{user_id}", "The officer has been moved.")
