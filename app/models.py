@@ -2,8 +2,9 @@
 
 from app.accounts import models as accounts_models
 from app.audit import models as audit_models
+from app.classrooms import models as classrooms_models
 from app.courses import models as courses_models
 from app.db import Base
 from app.orgs import models as orgs_models
 
-__all__ = ["Base", "accounts_models", "audit_models", "courses_models", "orgs_models"]
+__all__ = ["Base", "accounts_models", "audit_models", "classrooms_models", "courses_models", "orgs_models"]

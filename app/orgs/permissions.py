@@ -17,6 +17,7 @@ ROSTER_IMPORT = "roster.import"
 ACTIVATION_ISSUE = "activation.issue"
 AUDIT_READ = "audit.read"
 TOKENS_MANAGE = "tokens.manage"
+CLASSES_MANAGE = "classes.manage"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
@@ -29,10 +30,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             ACTIVATION_ISSUE,
             AUDIT_READ,
             TOKENS_MANAGE,
+            CLASSES_MANAGE,
         }
     ),
     "hr": frozenset({OFFICERS_READ, OFFICERS_MANAGE, ROSTER_IMPORT, ACTIVATION_ISSUE}),
-    "coordinator": frozenset({OFFICERS_READ, ACTIVATION_ISSUE}),
+    "coordinator": frozenset({OFFICERS_READ, ACTIVATION_ISSUE, CLASSES_MANAGE}),
 }
 
 
