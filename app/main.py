@@ -13,6 +13,7 @@ from app.api import people as api_people
 from app.config import ROOT, get_settings
 from app.web import accounts as web_accounts
 from app.web import admin as web_admin
+from app.web import classrooms as web_classrooms
 from app.web import courses as web_courses
 from app.web import errors, site
 from app.web import officers as web_officers
@@ -55,6 +56,7 @@ def create_app() -> FastAPI:
     app.include_router(web_accounts.router)
     app.include_router(web_officers.router)
     app.include_router(web_admin.router)
+    app.include_router(web_classrooms.router)
     errors.install(app)
     app.state.settings = settings
     return app

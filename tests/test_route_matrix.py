@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
 from app.accounts.roster_import import stage_upload
+from app.classrooms import service as classes
 from app.courses import service as courses
 from app.main import create_app
 from app.orgs.models import RoleGrant
@@ -42,6 +44,15 @@ ADMIN_FORM_IN_A = {
     "anonymous": 403,
     "officer": 404,
     "coordinator": 403,
+    "other_coordinator": 404,
+    "hr": 403,
+    "admin": 303,
+}
+# Classes belong to the coordinator's unit A; HR of unit A sees it but may not manage classes.
+CLASS_FORM = {
+    "anonymous": 403,
+    "officer": 404,
+    "coordinator": 303,
     "other_coordinator": 404,
     "hr": 403,
     "admin": 303,
@@ -144,6 +155,21 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/admin/tokens"): ONLY_ADMIN_PAGE,
     ("POST", "/admin/tokens"): {**ADMIN_FORM_IN_A, "admin": 200},
     ("POST", "/admin/tokens/{token_id}/revoke"): ADMIN_FORM_IN_A,
+    ("GET", "/classes"): {
+        "anonymous": 303,
+        "officer": 403,
+        "coordinator": 200,
+        "other_coordinator": 200,
+        "hr": 403,
+        "admin": 200,
+    },
+    ("POST", "/classes"): CLASS_FORM,
+    ("GET", "/classes/{classroom_id}"): {**CLASS_FORM, "anonymous": 303, "coordinator": 200, "admin": 200},
+    ("POST", "/classes/{classroom_id}/preview"): {**CLASS_FORM, "coordinator": 200, "admin": 200},
+    ("POST", "/classes/{classroom_id}/assign"): CLASS_FORM,
+    ("POST", "/classes/{classroom_id}/withdraw"): CLASS_FORM,
+    ("POST", "/classes/{classroom_id}/batches/{batch_id}/undo"): CLASS_FORM,
+    ("POST", "/classes/{classroom_id}/status"): CLASS_FORM,
     ("GET", "/api/v1/me"): {**ALL_OK, "anonymous": 401},
     ("POST", "/api/v1/roster-imports"): {
         "anonymous": 401,
@@ -215,6 +241,21 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
     token, _secret = create_token(
         session, world.actor(session, world.admin), name="HRM", role="hr", unit_id=world.dept_a.id
     )
+    coord = world.actor(session, world.coord_a)
+    classroom = classes.create_class(
+        session,
+        coord,
+        classes.ClassForm(
+            code="L1",
+            title="Lớp 1",
+            course_slug="khoa-hoc-mau",
+            owner_unit_id=world.dept_a.id,
+            opens_on=date(2026, 9, 1),
+        ),
+    )
+    batch = classes.assign(
+        session, coord, classroom_id=classroom.id, target=classes.Target(unit_id=world.room_a.id)
+    )
     session.commit()
     return {
         "slug": "khoa-hoc-mau",
@@ -227,6 +268,8 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
         "upload_id": str(upload.id),
         "token_id": str(token.id),
         "change": "rename",
+        "classroom_id": str(classroom.id),
+        "batch_id": str(batch.id),
     }
 
 
@@ -274,6 +317,17 @@ def form_for(path: str, world: World) -> dict[str, object]:
         "/admin/units/{unit_id}/move": {"parent_id": world.dept_a.id, "effective_on": "2026-07-01"},
         "/admin/units/{unit_id}/merge": {"into_id": world.dept_a.id, "effective_on": "2026-07-01"},
         "/admin/units/{unit_id}/close": {"effective_on": "2026-07-01"},
+        "/classes": {
+            "code": "L2",
+            "title": "Lớp 2",
+            "course": "khoa-hoc-mau",
+            "owner_unit_id": world.room_a.id,
+            "opens_on": "2026-09-01",
+        },
+        "/classes/{classroom_id}/preview": {"unit_id": str(world.room_a.id)},
+        "/classes/{classroom_id}/assign": {"unit_id": str(world.room_a.id)},
+        "/classes/{classroom_id}/withdraw": {"user_ids": [world.officer_a.id], "reason": "nhầm lớp"},
+        "/classes/{classroom_id}/status": {"status": "closed"},
         "/admin/tokens": {"name": "Hệ thống nhân sự", "role": "hr", "unit_id": world.room_a.id},
         "/admin/roles": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
     }

@@ -343,3 +343,12 @@ def roster(session: Session, actor: Actor, *, classroom_id: int) -> list[tuple[E
         .order_by(Enrolment.status, User.name_sort)
     ).all()
     return [(e, u) for e, u in rows]
+
+
+def batches(session: Session, actor: Actor, *, classroom_id: int) -> Sequence[AssignmentBatch]:
+    classroom, _ = get_class(session, actor, classroom_id)
+    return session.scalars(
+        select(AssignmentBatch)
+        .where(AssignmentBatch.classroom_id == classroom.id)
+        .order_by(AssignmentBatch.id.desc())
+    ).all()
