@@ -221,7 +221,8 @@ def install_demo(session: Session, *, officers_count: int = 300, seed: int = 202
         }
         for o in officers(officers_count, org_tree(wards=12, seed=seed), seed=seed)
     ]
-    session.execute(insert(User), rows)
+    if rows:
+        session.execute(insert(User), rows)
     session.execute(
         insert(Placement).from_select(
             ["user_id", "unit_id", "start_on"],
