@@ -15,7 +15,7 @@ from app.web import accounts as web_accounts
 from app.web import admin as web_admin
 from app.web import classrooms as web_classrooms
 from app.web import courses as web_courses
-from app.web import errors, site
+from app.web import errors, learning, site
 from app.web import officers as web_officers
 from app.web.limits import BodySizeLimit
 from app.web.security import SecurityHeaders
@@ -57,6 +57,7 @@ def create_app() -> FastAPI:
     app.include_router(web_officers.router)
     app.include_router(web_admin.router)
     app.include_router(web_classrooms.router)
+    app.include_router(learning.router)
     errors.install(app)
     app.state.settings = settings
     return app

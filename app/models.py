@@ -6,5 +6,14 @@ from app.classrooms import models as classrooms_models
 from app.courses import models as courses_models
 from app.db import Base
 from app.orgs import models as orgs_models
+from app.progress import models as progress_models
 
-__all__ = ["Base", "accounts_models", "audit_models", "classrooms_models", "courses_models", "orgs_models"]
+__all__ = [
+    "Base",
+    "accounts_models",
+    "audit_models",
+    "classrooms_models",
+    "courses_models",
+    "orgs_models",
+    "progress_models",
+]

@@ -155,6 +155,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/admin/tokens"): ONLY_ADMIN_PAGE,
     ("POST", "/admin/tokens"): {**ADMIN_FORM_IN_A, "admin": 200},
     ("POST", "/admin/tokens/{token_id}/revoke"): ADMIN_FORM_IN_A,
+    ("GET", "/learning"): {**ALL_OK, "anonymous": 303},
+    ("POST", "/courses/{slug}/lessons/{lesson}/complete"): {**dict.fromkeys(WHO, 303), "anonymous": 403},
+    ("POST", "/courses/{slug}/retake"): {**dict.fromkeys(WHO, 303), "anonymous": 403},
     ("GET", "/classes"): {
         "anonymous": 303,
         "officer": 403,

@@ -12,7 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.api.deps import SessionDep
 from app.classrooms import service as classes
 from app.courses import service as courses
+from app.i18n import today
 from app.orgs import service as orgs
+from app.progress import service as progress
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
@@ -73,6 +75,8 @@ def class_page(request: Request, session: SessionDep, actor: LoggedInDep, classr
             "classroom": classroom,
             "unit": unit,
             "roster": classes.roster(session, actor, classroom_id=classroom_id),
+            "progress": progress.class_progress(session, classroom),
+            "today": today(),
             "batches": classes.batches(session, actor, classroom_id=classroom_id),
             "units": orgs.visible_units(session, actor, include_closed=False),
         },

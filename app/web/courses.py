@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.api.deps import SessionDep
 from app.courses import service
+from app.progress import service as progress
 from app.web.auth import ActorDep
 from app.web.templating import render
 
@@ -34,7 +35,8 @@ def lesson_page(
     request: Request, session: SessionDep, actor: ActorDep, slug: str, lesson: str
 ) -> HTMLResponse:
     view = service.lesson_view(session, slug, lesson)
-    return render(request, "courses/lesson.html", {"view": view})
+    done = progress.lesson_done(session, actor, course_slug=slug, lesson_slug=lesson)
+    return render(request, "courses/lesson.html", {"view": view, "done": done})
 
 
 @router.get("/courses/{slug}/media/{path:path}", name="course_media")

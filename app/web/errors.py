@@ -118,5 +118,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     def unexpected_error(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return _respond(request, 500, DEFAULT_MESSAGES[500])

@@ -18,4 +18,11 @@ LABELS = (
     N_("created"),
     N_("renamed"),
     N_("moved"),
+    N_("open"),
+    N_("people"),
+    N_("list"),
+    N_("completed"),
+    N_("overdue"),
+    N_("in_progress"),
+    N_("not_started"),
 )

@@ -1,0 +1,41 @@
+"""The officer's own pages: my learning, finishing a lesson, starting a course again."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.api.deps import SessionDep
+from app.i18n import today
+from app.progress import service as progress
+from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/learning", response_class=HTMLResponse, name="my_learning_page")
+def my_learning_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+    items = progress.my_learning(session, actor, today=today())
+    return render(request, "learning/mine.html", {"items": items})
+
+
+@router.post(
+    "/courses/{slug}/lessons/{lesson}/complete", name="lesson_complete_submit", dependencies=[CsrfDep]
+)
+def lesson_complete_submit(
+    session: SessionDep, actor: LoggedInDep, slug: str, lesson: str
+) -> RedirectResponse:
+    state = progress.complete_lesson(session, actor, course_slug=slug, lesson_slug=lesson)
+    if state.completed_at is not None and state.next_lesson_slug is None:
+        return redirect_with_flash("/learning", "You have completed the course.")
+    following = state.next_lesson_slug or lesson
+    return redirect_with_flash(f"/courses/{slug}/lessons/{following}", "Lesson marked as finished.")
+
+
+@router.post("/courses/{slug}/retake", name="course_retake_submit", dependencies=[CsrfDep])
+def course_retake_submit(session: SessionDep, actor: LoggedInDep, slug: str) -> RedirectResponse:
+    progress.start_retake(session, actor, course_slug=slug)
+    return redirect_with_flash(
+        f"/courses/{slug}", "A new round of this course has started; the earlier one is kept."
+    )
