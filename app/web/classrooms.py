@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
 
 from app.api.deps import SessionDep
 from app.classrooms import service as classes
@@ -83,18 +84,28 @@ def class_page(request: Request, session: SessionDep, actor: LoggedInDep, classr
     )
 
 
-def _target(unit_id: str, category: str, job_position: str, rank: str, codes: str) -> classes.Target:
-    if codes.strip():
-        listed = tuple(
-            dict.fromkeys(c.strip() for c in codes.replace(",", "\n").replace(";", "\n").split() if c.strip())
+class TargetFields(BaseModel):
+    """The assignment form, posted once to preview and once more (as hidden fields) to assign."""
+
+    unit_id: str = Field(default="", max_length=12)
+    category: str = Field(default="", max_length=20)
+    job_position: str = Field(default="", max_length=300)
+    rank: str = Field(default="", max_length=300)
+    codes: str = Field(default="", max_length=400_000)
+
+    def target(self) -> classes.Target:
+        if self.codes.strip():
+            words = self.codes.replace(",", "\n").replace(";", "\n").split()
+            return classes.Target(codes=tuple(dict.fromkeys(words))[:20000])
+        return classes.Target(
+            unit_id=int(self.unit_id) if self.unit_id.isdigit() else -1,
+            category=self.category or None,
+            job_position=self.job_position or None,
+            rank=self.rank or None,
         )
-        return classes.Target(codes=listed[:20000])
-    return classes.Target(
-        unit_id=int(unit_id) if unit_id.isdigit() else -1,
-        category=category or None,
-        job_position=job_position or None,
-        rank=rank or None,
-    )
+
+
+Fields = Annotated[TargetFields, Form()]
 
 
 @router.post(
@@ -104,53 +115,22 @@ def _target(unit_id: str, category: str, job_position: str, rank: str, codes: st
     dependencies=[CsrfDep],
 )
 def assignment_preview_submit(
-    request: Request,
-    session: SessionDep,
-    actor: LoggedInDep,
-    classroom_id: int,
-    unit_id: Annotated[str, Form(max_length=12)] = "",
-    category: Annotated[str, Form(max_length=20)] = "",
-    job_position: Text = "",
-    rank: Text = "",
-    codes: Annotated[str, Form(max_length=400_000)] = "",
+    request: Request, session: SessionDep, actor: LoggedInDep, classroom_id: int, fields: Fields
 ) -> HTMLResponse:
-    target = _target(unit_id, category, job_position, rank, codes)
-    counts = classes.preview(session, actor, classroom_id=classroom_id, target=target)
+    counts = classes.preview(session, actor, classroom_id=classroom_id, target=fields.target())
     classroom, _ = classes.get_class(session, actor, classroom_id)
     return render(
         request,
         "classrooms/preview.html",
-        {
-            "classroom": classroom,
-            "preview": counts,
-            "fields": {
-                "unit_id": unit_id,
-                "category": category,
-                "job_position": job_position,
-                "rank": rank,
-                "codes": codes,
-            },
-        },
+        {"classroom": classroom, "preview": counts, "fields": fields.model_dump()},
     )
 
 
 @router.post("/{classroom_id}/assign", name="assignment_submit", dependencies=[CsrfDep])
 def assignment_submit(
-    session: SessionDep,
-    actor: LoggedInDep,
-    classroom_id: int,
-    unit_id: Annotated[str, Form(max_length=12)] = "",
-    category: Annotated[str, Form(max_length=20)] = "",
-    job_position: Text = "",
-    rank: Text = "",
-    codes: Annotated[str, Form(max_length=400_000)] = "",
+    session: SessionDep, actor: LoggedInDep, classroom_id: int, fields: Fields
 ) -> RedirectResponse:
-    classes.assign(
-        session,
-        actor,
-        classroom_id=classroom_id,
-        target=_target(unit_id, category, job_position, rank, codes),
-    )
+    classes.assign(session, actor, classroom_id=classroom_id, target=fields.target())
     return redirect_with_flash(f"/classes/{classroom_id}", "The officers have been assigned.")
 
 
