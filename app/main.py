@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from app.api import admin as api_admin
+from app.api import classrooms as api_classrooms
 from app.api import courses as api_courses
 from app.api import people as api_people
 from app.config import ROOT, get_settings
@@ -51,6 +52,7 @@ def create_app() -> FastAPI:
     app.include_router(api_courses.router)
     app.include_router(api_people.router)
     app.include_router(api_admin.router)
+    app.include_router(api_classrooms.router)
     app.include_router(site.router)
     app.include_router(web_courses.router)
     app.include_router(web_accounts.router)

@@ -174,6 +174,27 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/classes/{classroom_id}/batches/{batch_id}/undo"): CLASS_FORM,
     ("POST", "/classes/{classroom_id}/status"): CLASS_FORM,
     ("GET", "/api/v1/me"): {**ALL_OK, "anonymous": 401},
+    ("GET", "/api/v1/me/learning"): {**ALL_OK, "anonymous": 401},
+    ("GET", "/api/v1/classes"): {
+        "anonymous": 401,
+        "officer": 403,
+        "coordinator": 200,
+        "other_coordinator": 200,
+        "hr": 403,
+        "admin": 200,
+    },
+    ("GET", "/api/v1/classes/{classroom_id}/roster"): {
+        **CLASS_FORM,
+        "anonymous": 401,
+        "coordinator": 200,
+        "admin": 200,
+    },
+    ("POST", "/api/v1/classes/{classroom_id}/assignments"): {
+        **CLASS_FORM,
+        "anonymous": 401,
+        "coordinator": 200,
+        "admin": 200,
+    },
     ("POST", "/api/v1/roster-imports"): {
         "anonymous": 401,
         "officer": 403,
@@ -289,6 +310,7 @@ def json_for(path: str, world: World) -> dict[str, object]:
             "effective_on": "2026-07-01",
         },
         "/api/v1/units/{unit_id}/{change}": {"name": "Phòng mới", "effective_on": "2026-07-01"},
+        "/api/v1/classes/{classroom_id}/assignments": {"unit_id": world.room_a.id},
         "/api/v1/grants": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
     }
     return bodies.get(path, {})

@@ -1,0 +1,50 @@
+from datetime import date
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.classrooms import service as classes
+from app.courses import service as courses
+from app.orgs import tokens
+from app.progress import service as progress
+from tests.factories import write_course
+from tests.world import World
+
+
+def test_coordinator_token_assigns_and_reads_progress(
+    client: TestClient, session: Session, world: World, tmp_path: Path
+) -> None:
+    courses.import_course_dir(session, write_course(tmp_path), max_asset_bytes=1 << 20)
+    coord = world.actor(session, world.coord_a)
+    classroom = classes.create_class(
+        session,
+        coord,
+        classes.ClassForm(
+            code="L1",
+            title="Lớp 1",
+            course_slug="khoa-hoc-mau",
+            owner_unit_id=world.dept_a.id,
+            opens_on=date(2026, 9, 1),
+            due_on=date(2030, 1, 1),
+        ),
+    )
+    _, secret = tokens.create_token(
+        session, world.actor(session, world.admin), name="LMS", role="coordinator", unit_id=world.dept_a.id
+    )
+    session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert [c["code"] for c in client.get("/api/v1/classes", headers=headers).json()] == ["L1"]
+    url = f"/api/v1/classes/{classroom.id}/assignments"
+    dry = client.post(
+        url, params={"dry_run": "true"}, headers=headers, json={"codes": ["HVA", "HVB", "X"]}
+    ).json()
+    assert dry == {"new": 1, "already": 0, "outside": 1, "unknown_codes": ["X"], "batch_id": None}
+    done = client.post(url, headers=headers, json={"codes": ["HVA"]}).json()
+    assert done["batch_id"] is not None
+    progress.complete_lesson(
+        session, world.actor(session, world.officer_a), course_slug="khoa-hoc-mau", lesson_slug="bai-mot"
+    )
+    session.commit()
+    [row] = client.get(f"/api/v1/classes/{classroom.id}/roster", headers=headers).json()
+    assert (row["officer_code"], row["progress_percent"], row["status"]) == ("HVA", 50, "in_progress")
