@@ -10,8 +10,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from app.accounts.activation import issue_codes
 from app.accounts.bootstrap import has_people, install_site
 from app.accounts.roster_import import import_roster
+from app.accounts.service import officer_ids
 from app.config import get_settings
 from app.courses.content import ContentInvalid, find_course_dirs, parse_course_dir
 from app.courses.service import import_course_dir
@@ -149,6 +151,25 @@ def officers_import(
         for problem in plan.errors:
             err.print(f"  {file.name}: {problem}", markup=False, highlight=False)
         raise typer.Exit(1)
+
+
+@officers_app.command("codes")
+def officers_codes(
+    codes: Annotated[list[str], typer.Argument(help="Officer codes that need a new activation code.")],
+) -> None:
+    """Issue activation codes (a lost password, or the first login) and print them once."""
+    with transaction() as session:
+        ids = officer_ids(session, codes)
+        missing = [c for c in codes if c not in ids]
+        if missing:
+            err.print(f"[red]Unknown officer code(s): {', '.join(missing)}[/red]")
+            raise typer.Exit(1)
+        issued = issue_codes(session, SYSTEM, user_ids=[ids[c] for c in codes])
+    for item in issued:
+        # Plain tab-separated lines (not rich output), so the codes can be piped into a mail merge.
+        typer.echo(
+            f"{item.user.officer_code}\t{item.code}\t{item.expires_at:%d/%m/%Y}\t{item.user.full_name}"
+        )
 
 
 @app.command("init")

@@ -110,3 +110,26 @@ def test_init_real_site_prints_the_admin_activation_code() -> None:
     )
     assert again.exit_code == 1
     assert runner.invoke(app, ["init"]).exit_code == 2
+
+
+@pytest.mark.usefixtures("clean_people")
+def test_officer_codes_are_printed_tab_separated() -> None:
+    runner.invoke(
+        app,
+        [
+            "init",
+            "--org-code",
+            "HN",
+            "--org-name",
+            "Hà Nội",
+            "--admin-code",
+            "A1",
+            "--admin-name",
+            "Nguyễn Văn Quản",
+        ],
+    )
+    result = runner.invoke(app, ["officers", "codes", "A1"])
+    assert result.exit_code == 0, result.output
+    code, key, _day, name = result.output.strip().split("\t")
+    assert (code, len(key), name) == ("A1", 14, "Nguyễn Văn Quản")
+    assert runner.invoke(app, ["officers", "codes", "KHONG-CO"]).exit_code == 1

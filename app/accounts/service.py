@@ -231,3 +231,9 @@ def update_officer(session: Session, actor: Actor, *, user_id: int, changes: dic
             details={k: (v.isoformat() if isinstance(v, date) else v) for k, v in diff.items()},
         )
     return user
+
+
+def officer_ids(session: Session, codes: list[str]) -> dict[str, int]:
+    """Officer code → id for the codes that exist (for the command line)."""
+    rows = session.execute(select(User.officer_code, User.id).where(User.officer_code.in_(codes))).all()
+    return {row.officer_code: row.id for row in rows}

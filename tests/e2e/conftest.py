@@ -17,6 +17,15 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.databases import _free_port, wait_for_port
 
 SITE: dict[str, str] = {}
+RUN_ENV: dict[str, str] = {}
+
+
+def hocso(*args: str, stdin_file: Path | None = None) -> str:
+    """Run the command line against the live server's database."""
+    done = subprocess.run([BIN / "hocso", *args], env=RUN_ENV, check=True, capture_output=True, text=True)
+    return done.stdout
+
+
 CHROMIUM = Path(os.environ.get("HOCSO_CHROMIUM", "/usr/bin/chromium"))
 BIN = Path(sys.executable).parent
 
@@ -56,6 +65,7 @@ def live_server(
         found = re.search(r"activation code ([A-Z0-9-]{14})", init.stdout.replace("\n", " "))
         assert found, init.stdout
         SITE["admin_code"] = found.group(1)
+        RUN_ENV.update(env)
         port = _free_port()
         log = (tmp_path_factory.mktemp("server") / "uvicorn.log").open("w")
         server = subprocess.Popen(
