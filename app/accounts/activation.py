@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.accounts.auth import find_account, set_password, start_session
-from app.accounts.models import ActivationCode, AuthSession, User
+from app.accounts.auth import find_account, set_password, start_session, throttled
+from app.accounts.models import ActivationCode, AuthSession, LoginAttempt, User
 from app.accounts.passwords import check_strength
 from app.accounts.service import get_officer
 from app.audit.service import record
@@ -22,6 +22,7 @@ from app.db import utcnow
 from app.errors import InvalidInput
 from app.i18n import N_
 from app.orgs.permissions import ACTIVATION_ISSUE, Actor
+from app.text import nfc
 
 # No 0/O, 1/I/L: codes are read off paper and typed by hand.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -96,10 +97,17 @@ def activate(
     password_again: str | None = None,
     ip: str,
     user_agent: str | None,
-) -> str:
-    """Check the code, set the password, end older sessions and log the officer in."""
+) -> str | None:
+    """Check the code, set the password, end older sessions and log the officer in; return the
+    new session token. A wrong, used or expired code returns None after recording the attempt
+    (so the caller must still commit): guesses are throttled like logins, per officer code and
+    per address, and the answer is the same whatever was wrong."""
     if password_again is not None and password != password_again:
         raise InvalidInput("The two passwords are not the same.")
+    key = "activate:" + nfc(officer_code).strip().lower()[:200]
+    if throttled(session, key, ip):
+        session.add(LoginAttempt(account=key, ip=ip))
+        return None
     user = find_account(session, officer_code)
     match = session.scalar(
         select(ActivationCode).where(
@@ -110,7 +118,16 @@ def activate(
         )
     )
     if user is None or match is None or not user.active:
-        raise InvalidInput(INVALID_CODE)
+        session.add(LoginAttempt(account=key, ip=ip))
+        record(
+            session,
+            Actor(user_id=None, label=f"activation as {key[9:]}"),
+            "activation.failure",
+            ip=ip,
+            target_type="user",
+            target_id=user.id if user else None,
+        )
+        return None
     check_strength(
         password,
         [

@@ -112,7 +112,7 @@ def find_account(session: Session, account: str) -> User | None:
     return session.scalar(select(User).where(or_(User.officer_code == key, User.email == key.lower())))
 
 
-def _throttled(session: Session, account: str, ip: str) -> bool:
+def throttled(session: Session, account: str, ip: str) -> bool:
     settings = get_settings()
     since = utcnow() - timedelta(minutes=settings.login_window_minutes)
     by_account = (
@@ -142,11 +142,11 @@ def log_in(session: Session, *, account: str, password: str, ip: str, user_agent
     which must therefore still commit; the caller shows LOGIN_FAILED whatever went wrong."""
     key = nfc(account).strip().lower()[:254]
     user = find_account(session, account)
-    throttled = _throttled(session, key, ip)
+    blocked = throttled(session, key, ip)
     matches, new_hash = verify_password(password, user.password_hash if user else None)
-    if throttled or not matches or user is None or not user.active:
+    if blocked or not matches or user is None or not user.active:
         session.add(LoginAttempt(account=key, ip=ip))
-        reason = "throttled" if throttled else "credentials"
+        reason = "throttled" if blocked else "credentials"
         record(
             session,
             Actor(user_id=None, label=f"login as {key}"),

@@ -17,6 +17,7 @@ from app.web.auth import (
     clear_auth_cookies,
     client_ip,
     flash,
+    redirect_with_flash,
     set_auth_cookies,
 )
 from app.web.site import safe_next
@@ -90,6 +91,9 @@ def activation_submit(
         ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
     )
+    if token is None:
+        # Not an exception: the failed attempt must be committed so that guessing is throttled.
+        return redirect_with_flash("/activate", activation.INVALID_CODE, "error")
     response = RedirectResponse("/account", status_code=303)
     set_auth_cookies(response, token)
     flash(response, "Your account is ready. You are logged in.")
