@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -13,9 +14,16 @@ from app.errors import InvalidInput
 from app.text import fold
 
 _hasher = PasswordHash((Argon2Hasher(),))
+
+
 # Verifying against this when no account matches keeps the time of a wrong officer code the same
 # as a wrong password, so response times do not reveal which codes exist.
-_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Made on first use rather than at import, so starting the app or the CLI costs no argon2 run.
+    return _hasher.hash("not a real password, only for timing")
+
+
 MIN_SCORE = 3
 
 
@@ -26,7 +34,7 @@ def hash_password(password: str) -> str:
 def verify_password(password: str, stored: str | None) -> tuple[bool, str | None]:
     """(matches, new hash if the stored one should be upgraded)."""
     if stored is None:
-        _hasher.verify(password, _DUMMY_HASH)
+        _hasher.verify(password, _dummy_hash())
         return False, None
     return _hasher.verify_and_update(password, stored)
 

@@ -239,6 +239,12 @@ def import_roster(
 
 
 UPLOAD_TTL = timedelta(hours=2)
+
+
+def require_importer(actor: Actor) -> None:
+    actor.require_any(ROSTER_IMPORT)
+
+
 ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx")
 
 

@@ -237,3 +237,8 @@ def officer_ids(session: Session, codes: list[str]) -> dict[str, int]:
     """Officer code → id for the codes that exist (for the command line)."""
     rows = session.execute(select(User.officer_code, User.id).where(User.officer_code.in_(codes))).all()
     return {row.officer_code: row.id for row in rows}
+
+
+def can_manage(actor: Actor, row: OfficerRow) -> bool:
+    """Whether the record page should offer editing (the update itself checks again)."""
+    return actor.can(OFFICERS_MANAGE, row.unit.path)

@@ -180,12 +180,58 @@ def my_learning(session: Session, actor: Actor, *, today: date) -> list[Learning
         .join(Course, Course.id == Classroom.course_id)
         .where(Enrolment.user_id == actor.user_id, Enrolment.status == "active")
     ).all()
+    states = _progress_by_course(session, actor.user_id, [course for _, course in rows])
     items = []
     for classroom, course in rows:
-        progress = _progress(session, course, _current_cycle(session, actor.user_id, course.id))
-        overdue = bool(classroom.due_on and classroom.due_on < today and progress.completed_at is None)
-        items.append(LearningItem(classroom, course, progress, overdue))
+        state = states[course.id]
+        overdue = bool(classroom.due_on and classroom.due_on < today and state.completed_at is None)
+        items.append(LearningItem(classroom, course, state, overdue))
     return sorted(items, key=lambda i: (i.progress.completed_at is not None, i.classroom.due_on or date.max))
+
+
+def _progress_by_course(session: Session, user_id: int, courses: list[Course]) -> dict[int, CourseProgress]:
+    """One officer's progress in several courses from three queries, whatever their number."""
+    course_ids = list({c.id for c in courses}) or [-1]
+    latest = (
+        select(ProgressCycle.course_id, func.max(ProgressCycle.number).label("number"))
+        .where(ProgressCycle.user_id == user_id, ProgressCycle.course_id.in_(course_ids))
+        .group_by(ProgressCycle.course_id)
+        .subquery()
+    )
+    cycles = {
+        c.course_id: c
+        for c in session.scalars(
+            select(ProgressCycle)
+            .join(
+                latest,
+                (latest.c.course_id == ProgressCycle.course_id) & (latest.c.number == ProgressCycle.number),
+            )
+            .where(ProgressCycle.user_id == user_id)
+        )
+    }
+    done_pairs = session.execute(
+        select(LessonCompletion.cycle_id, LessonCompletion.lesson_id).where(
+            LessonCompletion.cycle_id.in_([c.id for c in cycles.values()] or [-1])
+        )
+    ).all()
+    done_ids = {lesson_id for _, lesson_id in done_pairs}
+    lessons: dict[int, list[tuple[int, str]]] = {}
+    for course_id, lesson_id, slug in session.execute(
+        select(Lesson.course_id, Lesson.id, Lesson.slug)
+        .where(Lesson.course_id.in_(course_ids), Lesson.retired.is_(False))
+        .order_by(Lesson.position)
+    ):
+        lessons.setdefault(course_id, []).append((lesson_id, slug))
+    result = {}
+    for course_id in course_ids:
+        listed = lessons.get(course_id, [])
+        cycle = cycles.get(course_id)
+        finished = {i for i, _ in listed if i in done_ids} if cycle else set()
+        following = next((slug for i, slug in listed if i not in finished), None)
+        result[course_id] = CourseProgress(
+            len(finished), len(listed), cycle.completed_at if cycle else None, following
+        )
+    return result
 
 
 @dataclass(frozen=True)

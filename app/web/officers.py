@@ -19,7 +19,6 @@ from app.errors import InvalidInput
 from app.i18n import today
 from app.orgs import service as orgs
 from app.orgs.grants import grants_of
-from app.orgs.permissions import OFFICERS_MANAGE, ROSTER_IMPORT
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
@@ -44,7 +43,7 @@ def officers_page(
 
 @router.get("/officers/import", response_class=HTMLResponse, name="roster_import_page")
 def roster_import_page(request: Request, actor: LoggedInDep) -> HTMLResponse:
-    actor.require_any(ROSTER_IMPORT)
+    roster.require_importer(actor)
     return render(request, "officers/import.html")
 
 
@@ -76,7 +75,7 @@ def roster_apply_submit(session: SessionDep, actor: LoggedInDep, upload_id: int)
 @router.get("/officers/{user_id}", response_class=HTMLResponse, name="officer_page")
 def officer_page(request: Request, session: SessionDep, actor: LoggedInDep, user_id: int) -> HTMLResponse:
     row = officers.get_officer(session, actor, user_id)
-    can_manage = actor.can(OFFICERS_MANAGE, row.unit.path)
+    can_manage = officers.can_manage(actor, row)
     return render(
         request,
         "officers/detail.html",
