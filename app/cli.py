@@ -21,15 +21,20 @@ from app.db import transaction
 from app.demo import install_demo
 from app.errors import DomainError
 from app.i18n import today
+from app.notifications.delivery import deliver
+from app.notifications.mail import mailer_for
+from app.notifications.reminders import queue_reminders
 from app.orgs.permissions import SYSTEM
 
 app = typer.Typer(help="Học Số: digital-skills training for public officers.", no_args_is_help=True)
 courses_app = typer.Typer(help="Course files: check and import.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 officers_app = typer.Typer(help="Officer records.", no_args_is_help=True)
+notify_app = typer.Typer(help="Reminders and e-mail.", no_args_is_help=True)
 app.add_typer(courses_app, name="courses")
 app.add_typer(db_app, name="db")
 app.add_typer(officers_app, name="officers")
+app.add_typer(notify_app, name="notify")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -170,6 +175,32 @@ def officers_codes(
         typer.echo(
             f"{item.user.officer_code}\t{item.code}\t{item.expires_at:%d/%m/%Y}\t{item.user.full_name}"
         )
+
+
+@notify_app.command("run")
+def notify_run(
+    deliver_only: Annotated[
+        bool, typer.Option("--deliver-only", help="Send what is queued; queue no new reminders.")
+    ] = False,
+) -> None:
+    """Queue due-soon and overdue reminders and coordinator digests, then send the outbox.
+    Safe to run as often as cron likes: nothing is queued or sent twice."""
+    settings = get_settings()
+    if not deliver_only:
+        with transaction() as session:
+            queued = queue_reminders(session, settings, today=today(settings.timezone))
+        out.print(
+            f"Queued {queued.notices} reminders ({queued.emails} by e-mail, {queued.without_email} "
+            f"in the app only) and {queued.digests} digests; {queued.already} were already queued."
+        )
+    report = deliver(transaction, settings, mailer_for(settings))
+    where = settings.smtp_host or str(settings.mail_folder)
+    out.print(
+        f"Sent {report.sent} e-mails through {where}; "
+        f"{report.retrying} will be retried, {report.failed} failed."
+    )
+    if report.failed:
+        raise typer.Exit(1)
 
 
 @app.command("init")

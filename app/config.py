@@ -41,6 +41,23 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 30
     max_upload_bytes: int = 20 * 1024 * 1024
+    # Where links in e-mails point.
+    public_url: str = "http://127.0.0.1:8000"
+    # E-mail: with no SMTP host, messages are written as .eml files to mail_folder instead.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_timeout_seconds: float = 20.0
+    mail_from: str = "Học Số <hocso@localhost>"
+    mail_folder: Path = ROOT / "var" / "mail"
+    # Reminders: due-soon this many days before the due date; overdue again every K days.
+    reminder_due_soon_days: int = 3
+    reminder_overdue_every_days: int = 7
+    # Delivery retries back off from the base delay, doubling, up to the attempt limit.
+    mail_max_attempts: int = 6
+    mail_retry_base_minutes: int = 5
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

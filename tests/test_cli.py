@@ -133,3 +133,49 @@ def test_officer_codes_are_printed_tab_separated() -> None:
     code, key, _day, name = result.output.strip().split("\t")
     assert (code, len(key), name) == ("A1", 14, "Nguyễn Văn Quản")
     assert runner.invoke(app, ["officers", "codes", "KHONG-CO"]).exit_code == 1
+
+
+@pytest.fixture
+def clean_outbox(engine: Engine) -> object:
+    yield None
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM outbox_messages"))
+
+
+@pytest.mark.usefixtures("clean_outbox")
+def test_notify_run_sends_the_outbox_once(
+    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from email import message_from_bytes, policy
+
+    from app.config import get_settings
+    from app.db import utcnow
+    from app.notifications.models import OutboxMessage
+
+    monkeypatch.setenv("HOCSO_MAIL_FOLDER", str(tmp_path))
+    monkeypatch.setenv("HOCSO_SMTP_HOST", "")
+    get_settings.cache_clear()
+    with engine.begin() as conn:
+        conn.execute(
+            OutboxMessage.__table__.insert().values(
+                dedupe_key="manual:test",
+                kind="manual",
+                to_address="duc@example.gov.vn",
+                subject="Nhắc việc: hoàn thành khoá học",
+                body="Kính gửi anh Đức",
+                status="pending",
+                attempts=0,
+                next_attempt_at=utcnow(),
+                created_at=utcnow(),
+            )
+        )
+    try:
+        first = runner.invoke(app, ["notify", "run"])
+        second = runner.invoke(app, ["notify", "run"])
+    finally:
+        get_settings.cache_clear()
+    assert first.exit_code == 0, first.output
+    assert "Sent 1 e-mails" in first.output and "Sent 0 e-mails" in second.output
+    (eml,) = tmp_path.glob("*.eml")
+    parsed = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert parsed["Subject"] == "Nhắc việc: hoàn thành khoá học"

@@ -1,0 +1,160 @@
+"""Delivering the outbox: claim a batch, send each message outside any transaction, record each
+result at once. A failed send is retried with a doubling delay until the attempt limit, then
+marked failed with its error, which the class's coordinator sees on the dashboard.
+
+A claim is a conditional UPDATE, so two runs at once never claim the same row; a run that dies
+leaves claims that expire, and the messages go out on a later run. A crash between sending and
+recording can repeat one message, never lose it (at-least-once)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.classrooms.service import get_class
+from app.config import Settings
+from app.db import utcnow
+from app.notifications.mail import Mailer, build_message
+from app.notifications.models import OutboxMessage
+from app.orgs.permissions import Actor
+
+CLAIM_MINUTES = 10
+MAX_DELAY = timedelta(hours=12)
+UnitOfWork = Callable[[], AbstractContextManager[Session]]
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    key: str
+    to: str
+    subject: str
+    body: str
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
+    )
+
+
+def claim(session: Session, *, now: datetime, limit: int) -> list[_Claimed]:
+    ids = session.scalars(
+        select(OutboxMessage.id).where(_claimable(now)).order_by(OutboxMessage.next_attempt_at).limit(limit)
+    ).all()
+    claimed: list[_Claimed] = []
+    for message_id in ids:
+        won = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, _claimable(now))
+            .values(status="sending", claimed_until=now + timedelta(minutes=CLAIM_MINUTES))
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(won, "rowcount", 0) == 1:
+            m = session.get_one(OutboxMessage, message_id, populate_existing=True)
+            claimed.append(_Claimed(m.id, m.dedupe_key, m.to_address, m.subject, m.body))
+    return claimed
+
+
+def settle(session: Session, settings: Settings, message_id: int, *, error: str | None, now: datetime) -> str:
+    """Record one send's result; return the message's new status."""
+    message = session.get_one(OutboxMessage, message_id, populate_existing=True)
+    message.attempts += 1
+    message.claimed_until = None
+    if error is None:
+        message.status, message.sent_at, message.last_error = "sent", now, None
+    elif message.attempts >= settings.mail_max_attempts:
+        message.status, message.last_error = "failed", error[:500]
+    else:
+        delay = timedelta(minutes=settings.mail_retry_base_minutes) * 2 ** (message.attempts - 1)
+        message.status, message.last_error = "pending", error[:500]
+        message.next_attempt_at = now + min(delay, MAX_DELAY)
+    return message.status
+
+
+def deliver(
+    unit_of_work: UnitOfWork,
+    settings: Settings,
+    mailer: Mailer,
+    *,
+    now: Callable[[], datetime] = utcnow,
+    batch: int = 200,
+) -> DeliveryReport:
+    """Send everything that is due, batch by batch, until nothing claimable is left."""
+    report = DeliveryReport()
+    while True:
+        with unit_of_work() as session:
+            claimed = claim(session, now=now(), limit=batch)
+        if not claimed:
+            return report
+        for item in claimed:
+            try:
+                mailer.send(
+                    build_message(settings, to=item.to, subject=item.subject, body=item.body, key=item.key)
+                )
+                error = None
+            except Exception as exc:  # any transport failure is retried, never fatal to the run
+                error = f"{type(exc).__name__}: {exc}"
+            with unit_of_work() as session:
+                status = settle(session, settings, item.id, error=error, now=now())
+            if status == "sent":
+                report.sent += 1
+            elif status == "failed":
+                report.failed += 1
+            else:
+                report.retrying += 1
+        if len(claimed) < batch:
+            return report
+
+
+@dataclass(frozen=True)
+class OutboxSummary:
+    counts: dict[str, int]
+    problems: Sequence[OutboxMessage]
+
+
+def class_outbox(session: Session, classroom_id: int) -> OutboxSummary:
+    """What happened to a class's e-mails: counts by status and the ones that failed or are being
+    retried, with their errors. The caller has already checked access to the class."""
+    counts = {"pending": 0, "sending": 0, "sent": 0, "failed": 0}
+    for status, count in session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.classroom_id == classroom_id)
+        .group_by(OutboxMessage.status)
+    ):
+        counts[status] = int(count)
+    problems = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.classroom_id == classroom_id, OutboxMessage.last_error.is_not(None))
+        .where(OutboxMessage.status.in_(("failed", "pending")))
+        .order_by(OutboxMessage.id.desc())
+        .limit(50)
+    ).all()
+    return OutboxSummary(counts, problems)
+
+
+def retry_failed(session: Session, actor: Actor, *, classroom_id: int, now: datetime) -> int:
+    """Give the class's failed e-mails a fresh set of attempts (after fixing an address, say)."""
+    get_class(session, actor, classroom_id)
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.classroom_id == classroom_id, OutboxMessage.status == "failed")
+        .values(status="pending", attempts=0, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    record(session, actor, "class.mail_retry", target_type="classroom", target_id=classroom_id)
+    return int(getattr(result, "rowcount", 0) or 0)

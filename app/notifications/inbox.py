@@ -1,0 +1,91 @@
+"""An officer's in-app notices: the unread count for the menu, the list in the reader's language,
+and marking them read. Each officer reads only their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.classrooms.models import Classroom
+from app.courses.models import Course
+from app.db import utcnow
+from app.errors import PermissionDenied
+from app.notifications.messages import notice_text
+from app.notifications.models import Notification
+from app.orgs.permissions import Actor
+
+LIST_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: int
+    kind: str
+    text: str
+    course_slug: str | None
+    created_at: datetime
+    unread: bool
+
+
+def _user(actor: Actor) -> int:
+    if actor.user_id is None:
+        raise PermissionDenied("Please log in first.")
+    return actor.user_id
+
+
+def unread_count(session: Session, actor: Actor) -> int:
+    if actor.user_id is None:
+        return 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def notices(session: Session, actor: Actor, *, language: str) -> list[Notice]:
+    rows = session.execute(
+        select(Notification, Classroom.code, Course)
+        .outerjoin(Classroom, Classroom.id == Notification.classroom_id)
+        .outerjoin(Course, Course.id == Classroom.course_id)
+        .where(Notification.user_id == _user(actor))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(LIST_SIZE)
+    ).all()
+    result = []
+    for notification, code, course in rows:
+        due = notification.params.get("due")
+        text = notice_text(
+            language,
+            notification.kind,
+            course=course.title(language) if course else "",
+            code=code or "",
+            due_on=date.fromisoformat(due) if due else None,
+        )
+        result.append(
+            Notice(
+                notification.id,
+                notification.kind,
+                text,
+                course.slug if course else None,
+                notification.created_at,
+                notification.read_at is None,
+            )
+        )
+    return result
+
+
+def mark_all_read(session: Session, actor: Actor) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.user_id == _user(actor), Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

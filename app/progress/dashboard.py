@@ -1,0 +1,207 @@
+"""The class dashboard's roster: every enrolment with its progress and status, filtered, sorted and
+paged by the database, so a class of thousands costs one page of rows, not the whole roster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.accounts.models import User
+from app.classrooms.models import Classroom, Enrolment
+from app.courses.models import Lesson
+from app.progress.models import LessonCompletion, ProgressCycle
+from app.text import search_terms
+
+STATUSES = ("not_started", "in_progress", "completed", "overdue", "withdrawn")
+SORTS = ("name", "code", "progress", "activity", "status", "enrolled")
+Sort = Literal["name", "code", "progress", "activity", "status", "enrolled"]
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class RosterFilter:
+    status: str = ""
+    query: str = ""
+    sort: str = "name"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    enrolment_id: int
+    user_id: int
+    officer_code: str
+    full_name: str
+    email: str | None
+    active: bool
+    enrolled_at: datetime
+    withdrawn_reason: str | None
+    done: int
+    total: int
+    completed_at: datetime | None
+    last_activity_at: datetime | None
+    status: str
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass(frozen=True)
+class RosterPage:
+    rows: list[RosterRow]
+    total_rows: int
+    page: int
+    pages: int
+    counts: dict[str, int]
+
+
+class _Roster:
+    """The columns of one class's roster as a SELECT, with the status worked out in SQL."""
+
+    def __init__(self, session: Session, classroom: Classroom, today: date) -> None:
+        self.session = session
+        self.classroom = classroom
+        course_id = classroom.course_id
+        self.total = (
+            session.scalar(
+                select(func.count())
+                .select_from(Lesson)
+                .where(Lesson.course_id == course_id, Lesson.retired.is_(False))
+            )
+            or 0
+        )
+        latest = (
+            select(ProgressCycle.user_id, func.max(ProgressCycle.number).label("number"))
+            .where(ProgressCycle.course_id == course_id)
+            .group_by(ProgressCycle.user_id)
+            .subquery()
+        )
+        cycle = aliased(ProgressCycle)
+        done = (
+            select(LessonCompletion.cycle_id, func.count().label("done"))
+            .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+            .where(Lesson.course_id == course_id, Lesson.retired.is_(False))
+            .group_by(LessonCompletion.cycle_id)
+            .subquery()
+        )
+        overdue = classroom.due_on is not None and classroom.due_on < today
+        open_status: ColumnElement[str] = (
+            literal("overdue")
+            if overdue
+            else case((cycle.id.is_not(None), literal("in_progress")), else_=literal("not_started"))
+        )
+        self.status = case(
+            (Enrolment.status == "withdrawn", literal("withdrawn")),
+            (cycle.completed_at.is_not(None), literal("completed")),
+            else_=open_status,
+        ).label("status")
+        self.done = func.coalesce(done.c.done, 0).label("done")
+        self.cycle = cycle
+        self.base = (
+            select(
+                Enrolment.id,
+                User.id.label("user_id"),
+                User.officer_code,
+                User.full_name,
+                User.email,
+                User.active,
+                Enrolment.enrolled_at,
+                Enrolment.withdrawn_reason,
+                self.done,
+                cycle.completed_at,
+                cycle.last_activity_at,
+                self.status,
+            )
+            .join(User, User.id == Enrolment.user_id)
+            .outerjoin(latest, latest.c.user_id == Enrolment.user_id)
+            .outerjoin(
+                cycle,
+                (cycle.user_id == latest.c.user_id)
+                & (cycle.number == latest.c.number)
+                & (cycle.course_id == course_id),
+            )
+            .outerjoin(done, done.c.cycle_id == cycle.id)
+            .where(Enrolment.classroom_id == classroom.id)
+        )
+
+    def filtered(self, flt: RosterFilter) -> Any:
+        query = self.base
+        if flt.status in STATUSES:
+            query = query.where(self.status == flt.status)
+        for term in search_terms(flt.query):
+            like = f"%{term.replace('%', '').replace('_', '')}%"
+            query = query.where(or_(User.name_folded.like(like), func.lower(User.officer_code).like(like)))
+        return query
+
+    def ordered(self, query: Any, flt: RosterFilter) -> Any:
+        keys: dict[str, Any] = {
+            "name": User.name_sort,
+            "code": User.officer_code,
+            "progress": self.done,
+            "activity": self.cycle.last_activity_at,
+            "status": self.status,
+            "enrolled": Enrolment.enrolled_at,
+        }
+        key = keys.get(flt.sort, User.name_sort)
+        first = key.desc() if flt.descending else key.asc()
+        # Empty values last either way, and a stable tie-break so pages never overlap.
+        return query.order_by(key.is_(None), first, User.name_sort, Enrolment.id)
+
+    def counts(self) -> dict[str, int]:
+        everyone = self.base.subquery()
+        counts = dict.fromkeys(STATUSES, 0)
+        for status, count in self.session.execute(
+            select(everyone.c.status, func.count()).group_by(everyone.c.status)
+        ):
+            counts[status] = int(count)
+        return counts
+
+    def row(self, r: Any) -> RosterRow:
+        return RosterRow(
+            r.id,
+            r.user_id,
+            r.officer_code,
+            r.full_name,
+            r.email,
+            r.active,
+            r.enrolled_at,
+            r.withdrawn_reason,
+            int(r.done),
+            self.total,
+            r.completed_at,
+            r.last_activity_at,
+            r.status,
+        )
+
+
+def roster_page(
+    session: Session, classroom: Classroom, *, today: date, flt: RosterFilter, page: int = 1
+) -> RosterPage:
+    roster = _Roster(session, classroom, today)
+    filtered = roster.filtered(flt).subquery()
+    total_rows = session.scalar(select(func.count()).select_from(filtered)) or 0
+    pages = max(1, -(-total_rows // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    query = roster.ordered(roster.filtered(flt), flt).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    rows = [roster.row(r) for r in session.execute(query)]
+    return RosterPage(rows, int(total_rows), page, pages, roster.counts())
+
+
+def status_counts(session: Session, classroom: Classroom, *, today: date) -> dict[str, int]:
+    return _Roster(session, classroom, today).counts()
+
+
+def roster_rows(
+    session: Session, classroom: Classroom, *, today: date, flt: RosterFilter
+) -> Iterator[RosterRow]:
+    """Every matching row in order, streamed from the database (for exports and bulk actions)."""
+    roster = _Roster(session, classroom, today)
+    query = roster.ordered(roster.filtered(flt), flt)
+    for r in session.execute(query.execution_options(yield_per=1000)):
+        yield roster.row(r)
