@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, insert, select, text
 from typer.testing import CliRunner
 
 from app.cli import app
@@ -157,7 +157,7 @@ def test_notify_run_sends_the_outbox_once(
     get_settings.cache_clear()
     with engine.begin() as conn:
         conn.execute(
-            OutboxMessage.__table__.insert().values(
+            insert(OutboxMessage).values(
                 dedupe_key="manual:test",
                 kind="manual",
                 to_address="duc@example.gov.vn",

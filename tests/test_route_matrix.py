@@ -57,6 +57,16 @@ CLASS_FORM = {
     "hr": 403,
     "admin": 303,
 }
+CLASS_PAGE = {**CLASS_FORM, "anonymous": 303, "coordinator": 200, "admin": 200}
+CLASS_API = {**CLASS_FORM, "anonymous": 401, "coordinator": 200, "admin": 200}
+JOIN = {
+    "anonymous": 401,
+    "officer": 404,
+    "coordinator": 200,
+    "other_coordinator": 404,
+    "hr": 200,
+    "admin": 404,
+}
 API_ADMIN_WRITE = {**ADMIN_FORM_IN_A, "anonymous": 401, "admin": 200}
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): ALL_OK,
@@ -167,12 +177,34 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         "admin": 200,
     },
     ("POST", "/classes"): CLASS_FORM,
-    ("GET", "/classes/{classroom_id}"): {**CLASS_FORM, "anonymous": 303, "coordinator": 200, "admin": 200},
+    ("GET", "/classes/{classroom_id}"): CLASS_PAGE,
     ("POST", "/classes/{classroom_id}/preview"): {**CLASS_FORM, "coordinator": 200, "admin": 200},
     ("POST", "/classes/{classroom_id}/assign"): CLASS_FORM,
     ("POST", "/classes/{classroom_id}/withdraw"): CLASS_FORM,
     ("POST", "/classes/{classroom_id}/batches/{batch_id}/undo"): CLASS_FORM,
     ("POST", "/classes/{classroom_id}/status"): CLASS_FORM,
+    ("GET", "/classes/{classroom_id}/edit"): CLASS_PAGE,
+    ("POST", "/classes/{classroom_id}/edit"): CLASS_FORM,
+    ("GET", "/classes/{classroom_id}/find"): CLASS_PAGE,
+    ("GET", "/classes/{classroom_id}/roster.csv"): CLASS_PAGE,
+    ("POST", "/classes/{classroom_id}/remind"): CLASS_FORM,
+    ("POST", "/classes/{classroom_id}/mail/retry"): CLASS_FORM,
+    # The class of unit A allows self-enrolment: people of unit A may join, nobody else sees it.
+    ("POST", "/learning/classes/{classroom_id}/join"): {
+        **JOIN,
+        "anonymous": 403,
+        "coordinator": 303,
+        "hr": 303,
+    },
+    ("GET", "/notifications"): {**ALL_OK, "anonymous": 303},
+    ("POST", "/notifications/read"): {**dict.fromkeys(WHO, 303), "anonymous": 403},
+    ("PUT", "/api/v1/classes/{classroom_id}"): CLASS_API,
+    ("GET", "/api/v1/me/open-classes"): {**ALL_OK, "anonymous": 401},
+    ("POST", "/api/v1/classes/{classroom_id}/join"): {**JOIN, "anonymous": 401},
+    ("POST", "/api/v1/classes/{classroom_id}/reminders"): CLASS_API,
+    ("GET", "/api/v1/classes/{classroom_id}/outbox"): CLASS_API,
+    ("GET", "/api/v1/me/notifications"): {**ALL_OK, "anonymous": 401},
+    ("POST", "/api/v1/me/notifications/read"): {**ALL_OK, "anonymous": 401},
     ("GET", "/api/v1/me"): {**ALL_OK, "anonymous": 401},
     ("GET", "/api/v1/me/learning"): {**ALL_OK, "anonymous": 401},
     ("GET", "/api/v1/classes"): {
@@ -275,6 +307,7 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
             course_slug="khoa-hoc-mau",
             owner_unit_id=world.dept_a.id,
             opens_on=date(2026, 9, 1),
+            self_enrol=True,
         ),
     )
     batch = classes.assign(
@@ -311,6 +344,13 @@ def json_for(path: str, world: World) -> dict[str, object]:
         },
         "/api/v1/units/{unit_id}/{change}": {"name": "Phòng mới", "effective_on": "2026-07-01"},
         "/api/v1/classes/{classroom_id}/assignments": {"unit_id": world.room_a.id},
+        "/api/v1/classes/{classroom_id}": {
+            "code": "L1",
+            "title": "Lớp 1 (sửa)",
+            "owner_unit_id": world.dept_a.id,
+            "opens_on": "2026-09-01",
+        },
+        "/api/v1/classes/{classroom_id}/reminders": {"target": "not_started"},
         "/api/v1/grants": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
     }
     return bodies.get(path, {})
@@ -353,6 +393,13 @@ def form_for(path: str, world: World) -> dict[str, object]:
         "/classes/{classroom_id}/assign": {"unit_id": str(world.room_a.id)},
         "/classes/{classroom_id}/withdraw": {"user_ids": [world.officer_a.id], "reason": "nhầm lớp"},
         "/classes/{classroom_id}/status": {"status": "closed"},
+        "/classes/{classroom_id}/edit": {
+            "code": "L1",
+            "title": "Lớp 1 (sửa)",
+            "owner_unit_id": world.dept_a.id,
+            "opens_on": "2026-09-01",
+        },
+        "/classes/{classroom_id}/remind": {"target": "not_started"},
         "/admin/tokens": {"name": "Hệ thống nhân sự", "role": "hr", "unit_id": world.room_a.id},
         "/admin/roles": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
     }
@@ -402,6 +449,8 @@ def test_route_outcomes(method: str, path: str, as_who, targets: dict[str, str],
             body = json_for(path, world)
             if method == "DELETE":
                 response = client.delete(url, headers=headers)
+            elif method == "PUT":
+                response = client.put(url, json=body, headers=headers)
             elif files:
                 response = client.post(url, files=files, headers=headers)
             else:

@@ -1,4 +1,5 @@
-"""JSON endpoints for classes, their rosters with progress, assignments and the caller's learning."""
+"""JSON endpoints for classes (list, edit, join), their rosters with progress, assignments and
+the caller's learning."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
 from app.api.deps import SessionDep
+from app.classrooms import changes
 from app.classrooms import service as classes
 from app.i18n import today
 from app.progress import service as progress
+from app.progress.dashboard import SORTS, STATUSES, RosterFilter, roster_page
 
 router = APIRouter(prefix="/api/v1", tags=["classes"])
 
@@ -30,15 +33,25 @@ class ClassRead(BaseModel):
     status: str
 
 
-class RosterRow(BaseModel):
+class RosterRowRead(BaseModel):
     user_id: int
     officer_code: str
     full_name: str
     enrolment: str
+    lessons_done: int
+    lessons_total: int
     progress_percent: int
     status: str
     last_activity_at: datetime | None
     completed_at: datetime | None
+
+
+class RosterPageRead(BaseModel):
+    items: list[RosterRowRead]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, int]
 
 
 class AssignmentRequest(BaseModel):
@@ -58,6 +71,27 @@ class AssignmentRequest(BaseModel):
             rank=self.rank,
             codes=tuple(self.codes),
         )
+
+
+class ClassUpdate(BaseModel):
+    """Every field of the class as it should be; the course cannot change."""
+
+    code: str = Field(max_length=50)
+    title: str = Field(max_length=300)
+    owner_unit_id: int
+    opens_on: date
+    closes_on: date | None = None
+    due_on: date | None = None
+    capacity: int | None = None
+    self_enrol: bool = False
+
+
+class OpenClassRead(BaseModel):
+    classroom_id: int
+    class_title: str
+    course_id: str
+    due_on: date | None
+    seats_left: int | None
 
 
 class AssignmentResult(BaseModel):
@@ -86,24 +120,75 @@ def list_classes(session: SessionDep, actor: Reader) -> list[ClassRead]:
     ]
 
 
-@router.get("/classes/{classroom_id}/roster", response_model=list[RosterRow])
-def get_roster(session: SessionDep, actor: Reader, classroom_id: int) -> list[RosterRow]:
-    classroom, _ = classes.get_class(session, actor, classroom_id)
-    states = progress.class_progress(session, classroom)
-    day = today()
+@router.put("/classes/{classroom_id}", response_model=ClassRead)
+def update_class(session: SessionDep, actor: Writer, classroom_id: int, body: ClassUpdate) -> ClassRead:
+    form = classes.ClassForm(course_slug="", **body.model_dump())
+    classroom = changes.update_class(session, actor, classroom_id=classroom_id, form=form)
+    return ClassRead.model_validate(classroom, from_attributes=True)
+
+
+@router.get("/me/open-classes", response_model=list[OpenClassRead])
+def open_classes(session: SessionDep, actor: Reader) -> list[OpenClassRead]:
+    """Classes the caller may join by themself."""
     return [
-        RosterRow(
-            user_id=u.id,
-            officer_code=u.officer_code,
-            full_name=u.full_name,
-            enrolment=e.status,
-            progress_percent=states[u.id].percent,
-            status=states[u.id].status(classroom.due_on, day),
-            last_activity_at=states[u.id].last_activity_at,
-            completed_at=states[u.id].completed_at,
+        OpenClassRead(
+            classroom_id=o.classroom.id,
+            class_title=o.classroom.title,
+            course_id=o.course.slug,
+            due_on=o.classroom.due_on,
+            seats_left=o.seats_left,
         )
-        for e, u in classes.roster(session, actor, classroom_id=classroom_id)
+        for o in changes.open_classes(session, actor, today=today())
     ]
+
+
+@router.post("/classes/{classroom_id}/join", response_model=ClassRead)
+def join_class(session: SessionDep, actor: Writer, classroom_id: int) -> ClassRead:
+    classroom = changes.join_class(session, actor, classroom_id=classroom_id, today=today())
+    return ClassRead.model_validate(classroom, from_attributes=True)
+
+
+@router.get("/classes/{classroom_id}/roster", response_model=RosterPageRead)
+def get_roster(
+    session: SessionDep,
+    actor: Reader,
+    classroom_id: int,
+    status: Annotated[str, Query(max_length=20, description="One of " + ", ".join(STATUSES))] = "",
+    q: Annotated[str, Query(max_length=100, description="Name or officer code, accents optional")] = "",
+    sort: Annotated[str, Query(max_length=20, description="One of " + ", ".join(SORTS))] = "name",
+    desc: bool = False,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> RosterPageRead:
+    """The class roster with progress, filtered, sorted and paged (50 a page) by the database."""
+    classroom, _ = classes.get_class(session, actor, classroom_id)
+    flt = RosterFilter(
+        status=status if status in STATUSES else "",
+        query=q,
+        sort=sort if sort in SORTS else "name",
+        descending=desc,
+    )
+    listing = roster_page(session, classroom, today=today(), flt=flt, page=page)
+    return RosterPageRead(
+        items=[
+            RosterRowRead(
+                user_id=r.user_id,
+                officer_code=r.officer_code,
+                full_name=r.full_name,
+                enrolment="withdrawn" if r.status == "withdrawn" else "active",
+                lessons_done=r.done,
+                lessons_total=r.total,
+                progress_percent=r.percent,
+                status=r.status,
+                last_activity_at=r.last_activity_at,
+                completed_at=r.completed_at,
+            )
+            for r in listing.rows
+        ],
+        total=listing.total_rows,
+        page=listing.page,
+        pages=listing.pages,
+        counts=listing.counts,
+    )
 
 
 @router.post("/classes/{classroom_id}/assignments", response_model=AssignmentResult)

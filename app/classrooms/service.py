@@ -61,7 +61,7 @@ class Preview:
     sample: list[str] = field(default_factory=list)
 
 
-def _scope(actor: Actor) -> ColumnElement[bool]:
+def managed_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.system:
         return true()
     paths = actor.paths_with(CLASSES_MANAGE)
@@ -86,12 +86,12 @@ def visible_classes(session: Session, actor: Actor) -> Sequence[Classroom]:
     return session.scalars(
         select(Classroom)
         .join(OrgUnit, OrgUnit.id == Classroom.owner_unit_id)
-        .where(_scope(actor))
+        .where(managed_scope(actor))
         .order_by(Classroom.opens_on.desc(), Classroom.code)
     ).all()
 
 
-def _validate(form: ClassForm) -> None:
+def validate_form(form: ClassForm) -> None:
     if not form.code.strip() or len(form.code) > 50 or not form.title.strip():
         raise InvalidInput("A class needs a code (at most 50 characters) and a title.")
     if form.closes_on and form.closes_on < form.opens_on:
@@ -103,7 +103,7 @@ def _validate(form: ClassForm) -> None:
 
 
 def create_class(session: Session, actor: Actor, form: ClassForm) -> Classroom:
-    _validate(form)
+    validate_form(form)
     unit = get_unit(session, actor, form.owner_unit_id)
     actor.require(CLASSES_MANAGE, unit.path)
     course = session.scalar(select(Course).where(Course.slug == form.course_slug, Course.published.is_(True)))
@@ -165,7 +165,7 @@ def _target_select(session: Session, actor: Actor, target: Target, *, in_scope: 
         stmt = stmt.where(User.officer_code.in_(target.codes))
     else:
         stmt = stmt.where(User.id.in_(target.user_ids))
-    return stmt.where(_scope(actor) if in_scope else ~_scope(actor))
+    return stmt.where(managed_scope(actor) if in_scope else ~managed_scope(actor))
 
 
 def preview(session: Session, actor: Actor, *, classroom_id: int, target: Target) -> Preview:

@@ -149,6 +149,14 @@ def get_course(session: Session, slug: str) -> Course:
     return course
 
 
+def course_by_id(session: Session, course_id: int) -> Course:
+    """Any course, published or not, for pages about a class that was opened for it."""
+    course = session.get(Course, course_id)
+    if course is None:
+        raise NotFound("No course with this address.")
+    return course
+
+
 def course_outline(session: Session, slug: str) -> CourseOutline:
     course = get_course(session, slug)
     modules = session.scalars(

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -21,6 +21,7 @@ from app.accounts.auth import resolve_session
 from app.api.deps import SessionDep
 from app.config import get_settings
 from app.errors import PermissionDenied
+from app.notifications import inbox
 from app.orgs.grants import actor_for
 from app.orgs.permissions import ANONYMOUS, Actor
 
@@ -50,6 +51,8 @@ def load_actor(request: Request, session: Session) -> Actor:
         if info is not None:
             actor = actor_for(session, info.user, ip=client_ip(request))
             request.state.session_id = info.session_id
+            # For the menu's badge; one indexed count, read while the session is at hand.
+            request.state.unread_notices = inbox.unread_count(session, actor)
     request.state.actor = actor
     return actor
 
@@ -114,8 +117,13 @@ def clear_auth_cookies(response: Response) -> None:
     response.delete_cookie(CSRF_COOKIE, path="/")
 
 
-def flash(response: Response, message: str, kind: str = "info") -> None:
-    payload = base64.urlsafe_b64encode(json.dumps({"m": message, "k": kind}).encode()).decode()
+def flash(response: Response, message: str, kind: str = "info", params: dict[str, int] | None = None) -> None:
+    """Show a message on the next page. The message is a msgid, translated there; numbers in
+    params fill its %(name)d placeholders."""
+    data: dict[str, object] = {"m": message, "k": kind}
+    if params:
+        data["p"] = params
+    payload = base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
     response.set_cookie(
         FLASH_COOKIE,
         f"{payload}.{_sign('flash:' + payload)}",
@@ -127,14 +135,16 @@ def flash(response: Response, message: str, kind: str = "info") -> None:
     )
 
 
-def redirect_with_flash(url: str, message: str, kind: str = "info") -> RedirectResponse:
+def redirect_with_flash(
+    url: str, message: str, kind: str = "info", params: dict[str, int] | None = None
+) -> RedirectResponse:
     """The end of a successful form: 303 to the next page, with the message shown there once."""
     response = RedirectResponse(url, status_code=303)
-    flash(response, message, kind)
+    flash(response, message, kind, params)
     return response
 
 
-def take_flash(request: Request) -> dict[str, str] | None:
+def take_flash(request: Request) -> dict[str, Any] | None:
     raw = request.cookies.get(FLASH_COOKIE)
     if not raw or "." not in raw:
         return None
@@ -146,4 +156,6 @@ def take_flash(request: Request) -> dict[str, str] | None:
     except ValueError:
         return None
     request.state.flash_taken = True
-    return {"message": str(data.get("m", "")), "kind": str(data.get("k", "info"))}
+    raw_params = data.get("p")
+    params = {str(k): int(v) for k, v in raw_params.items()} if isinstance(raw_params, dict) else {}
+    return {"message": str(data.get("m", "")), "kind": str(data.get("k", "info")), "params": params}

@@ -1,21 +1,21 @@
-"""Class pages for coordinators: list and create classes, assign officers with a preview first,
-withdraw, undo a whole assignment, close and reopen."""
+"""Class pages for coordinators: list, create and edit classes, find officers and assign them
+with a preview first, withdraw, undo a whole assignment, close and reopen."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from app.api.deps import SessionDep
+from app.classrooms import changes
 from app.classrooms import service as classes
 from app.courses import service as courses
-from app.i18n import today
+from app.errors import InvalidInput
 from app.orgs import service as orgs
-from app.progress import service as progress
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
@@ -37,51 +37,91 @@ def classes_page(request: Request, session: SessionDep, actor: LoggedInDep) -> H
     )
 
 
+class ClassFields(BaseModel):
+    """The class form, shared by creating and editing (the course is chosen only at creation)."""
+
+    code: str = Field(max_length=50)
+    title: str = Field(max_length=300)
+    course: str = Field(default="", max_length=80)
+    owner_unit_id: int
+    opens_on: str = Field(max_length=10)
+    closes_on: str = Field(default="", max_length=10)
+    due_on: str = Field(default="", max_length=10)
+    capacity: str = Field(default="", max_length=7)
+    self_enrol: bool = False
+
+    def form(self, course_slug: str | None = None) -> classes.ClassForm:
+        capacity = self.capacity.strip()
+        if capacity and not capacity.isdigit():
+            raise InvalidInput("The capacity must be at least 1, or left empty.")
+        opens_on = _day(self.opens_on)
+        if opens_on is None:
+            raise InvalidInput("Give the date the class opens.")
+        return classes.ClassForm(
+            code=self.code,
+            title=self.title,
+            course_slug=course_slug if course_slug is not None else self.course,
+            owner_unit_id=self.owner_unit_id,
+            opens_on=opens_on,
+            closes_on=_day(self.closes_on),
+            due_on=_day(self.due_on),
+            capacity=int(capacity) if capacity else None,
+            self_enrol=self.self_enrol,
+        )
+
+
+def _day(value: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput("Write dates as yyyy-mm-dd, or use the date picker.") from None
+
+
 @router.post("", name="class_create_submit", dependencies=[CsrfDep])
 def class_create_submit(
-    session: SessionDep,
-    actor: LoggedInDep,
-    code: Annotated[str, Form(max_length=50)],
-    title: Text,
-    course: Annotated[str, Form(max_length=80)],
-    owner_unit_id: Annotated[int, Form()],
-    opens_on: Annotated[date, Form()],
-    closes_on: Annotated[str, Form(max_length=10)] = "",
-    due_on: Annotated[str, Form(max_length=10)] = "",
-    capacity: Annotated[str, Form(max_length=7)] = "",
-    self_enrol: Annotated[bool, Form()] = False,
+    session: SessionDep, actor: LoggedInDep, fields: Annotated[ClassFields, Form()]
 ) -> RedirectResponse:
-    form = classes.ClassForm(
-        code=code,
-        title=title,
-        course_slug=course,
-        owner_unit_id=owner_unit_id,
-        opens_on=opens_on,
-        closes_on=date.fromisoformat(closes_on) if closes_on else None,
-        due_on=date.fromisoformat(due_on) if due_on else None,
-        capacity=int(capacity) if capacity.strip().isdigit() else None,
-        self_enrol=self_enrol,
-    )
-    classroom = classes.create_class(session, actor, form)
+    classroom = classes.create_class(session, actor, fields.form())
     return redirect_with_flash(f"/classes/{classroom.id}", "The class has been created.")
 
 
-@router.get("/{classroom_id}", response_class=HTMLResponse, name="class_page")
-def class_page(request: Request, session: SessionDep, actor: LoggedInDep, classroom_id: int) -> HTMLResponse:
-    classroom, unit = classes.get_class(session, actor, classroom_id)
+@router.get("/{classroom_id}/edit", response_class=HTMLResponse, name="class_edit_page")
+def class_edit_page(
+    request: Request, session: SessionDep, actor: LoggedInDep, classroom_id: int
+) -> HTMLResponse:
+    classroom, _ = classes.get_class(session, actor, classroom_id)
     return render(
         request,
-        "classrooms/detail.html",
+        "classrooms/edit.html",
         {
             "classroom": classroom,
-            "unit": unit,
-            "roster": classes.roster(session, actor, classroom_id=classroom_id),
-            "progress": progress.class_progress(session, classroom),
-            "today": today(),
-            "batches": classes.batches(session, actor, classroom_id=classroom_id),
+            "course": courses.course_by_id(session, classroom.course_id),
             "units": orgs.visible_units(session, actor, include_closed=False),
         },
     )
+
+
+@router.post("/{classroom_id}/edit", name="class_edit_submit", dependencies=[CsrfDep])
+def class_edit_submit(
+    session: SessionDep, actor: LoggedInDep, classroom_id: int, fields: Annotated[ClassFields, Form()]
+) -> RedirectResponse:
+    changes.update_class(session, actor, classroom_id=classroom_id, form=fields.form(course_slug=""))
+    return redirect_with_flash(f"/classes/{classroom_id}", "The class has been updated.")
+
+
+@router.get("/{classroom_id}/find", response_class=HTMLResponse, name="class_find_page")
+def class_find_page(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    classroom_id: int,
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> HTMLResponse:
+    found = changes.find_officers(session, actor, classroom_id=classroom_id, query=q)
+    classroom, _ = classes.get_class(session, actor, classroom_id)
+    return render(request, "classrooms/find.html", {"classroom": classroom, "found": found, "query": q})
 
 
 class TargetFields(BaseModel):
@@ -92,8 +132,11 @@ class TargetFields(BaseModel):
     job_position: str = Field(default="", max_length=300)
     rank: str = Field(default="", max_length=300)
     codes: str = Field(default="", max_length=400_000)
+    user_ids: list[int] = Field(default_factory=list, max_length=1000)
 
     def target(self) -> classes.Target:
+        if self.user_ids:
+            return classes.Target(user_ids=tuple(dict.fromkeys(self.user_ids)))
         if self.codes.strip():
             words = self.codes.replace(",", "\n").replace(";", "\n").split()
             return classes.Target(codes=tuple(dict.fromkeys(words))[:20000])

@@ -1,4 +1,5 @@
-"""The officer's own pages: my learning, finishing a lesson, starting a course again."""
+"""The officer's own pages: my learning, joining an open class, finishing a lesson, starting a
+course again."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.api.deps import SessionDep
+from app.classrooms import changes
 from app.i18n import today
 from app.progress import service as progress
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
@@ -17,7 +19,14 @@ router = APIRouter(include_in_schema=False)
 @router.get("/learning", response_class=HTMLResponse, name="my_learning_page")
 def my_learning_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
     items = progress.my_learning(session, actor, today=today())
-    return render(request, "learning/mine.html", {"items": items})
+    joinable = changes.open_classes(session, actor, today=today())
+    return render(request, "learning/mine.html", {"items": items, "joinable": joinable})
+
+
+@router.post("/learning/classes/{classroom_id}/join", name="class_join_submit", dependencies=[CsrfDep])
+def class_join_submit(session: SessionDep, actor: LoggedInDep, classroom_id: int) -> RedirectResponse:
+    changes.join_class(session, actor, classroom_id=classroom_id, today=today())
+    return redirect_with_flash("/learning", "You have joined the class.")
 
 
 @router.post(

@@ -52,6 +52,7 @@ def render(
         actor=actor if isinstance(actor, Actor) else ANONYMOUS,
         csrf_token=lambda: csrf_token(request),
         flash=take_flash(request),
+        unread_notices=getattr(request.state, "unread_notices", 0),
         **(context or {}),
     )
     response = HTMLResponse(html, status_code=status_code)

@@ -46,5 +46,7 @@ def test_coordinator_token_assigns_and_reads_progress(
         session, world.actor(session, world.officer_a), course_slug="khoa-hoc-mau", lesson_slug="bai-mot"
     )
     session.commit()
-    [row] = client.get(f"/api/v1/classes/{classroom.id}/roster", headers=headers).json()
+    listing = client.get(f"/api/v1/classes/{classroom.id}/roster", headers=headers).json()
+    [row] = listing["items"]
     assert (row["officer_code"], row["progress_percent"], row["status"]) == ("HVA", 50, "in_progress")
+    assert (listing["total"], listing["pages"], listing["counts"]["in_progress"]) == (1, 1, 1)

@@ -53,7 +53,7 @@ def test_coordinator_creates_previews_assigns_and_undoes(
     )
     assert assigned.status_code == 303
     roster = client.get(class_url).text
-    assert roster.count("chưa bắt đầu") == 3
+    assert roster.count("<td>chưa bắt đầu</td>") == 3
     assert "Đã ghi danh cán bộ vào lớp." in roster
     undo = re.search(r'action="(/classes/\d+/batches/\d+/undo)"', roster)
     assert undo is not None

@@ -110,34 +110,3 @@ def test_anonymous_and_unknown(session: Session, world: World, course: str) -> N
         progress.complete_lesson(
             session, world.actor(session, world.officer_a), course_slug=course, lesson_slug="khong-co"
         )
-
-
-def test_class_progress_for_the_dashboard(session: Session, world: World, course: str) -> None:
-    coord = world.actor(session, world.coord_a)
-    classroom = classes.create_class(
-        session,
-        coord,
-        classes.ClassForm(
-            code="L1",
-            title="Lớp 1",
-            course_slug=course,
-            owner_unit_id=world.dept_a.id,
-            opens_on=date(2026, 9, 1),
-            due_on=date(2026, 10, 1),
-        ),
-    )
-    classes.assign(session, coord, classroom_id=classroom.id, target=classes.Target(unit_id=world.dept_a.id))
-    me = world.actor(session, world.officer_a)
-    progress.complete_lesson(session, me, course_slug=course, lesson_slug="bai-mot")
-    hr = world.actor(session, world.hr_a)
-    for lesson in ("bai-mot", "bai-hai"):
-        progress.complete_lesson(session, hr, course_slug=course, lesson_slug=lesson)
-    rows = progress.class_progress(session, classroom)
-    day = date(2026, 9, 15)
-    assert (rows[world.officer_a.id].percent, rows[world.officer_a.id].status(classroom.due_on, day)) == (
-        50,
-        "in_progress",
-    )
-    assert rows[world.hr_a.id].status(classroom.due_on, day) == "completed"
-    assert rows[world.coord_a.id].status(classroom.due_on, day) == "not_started"
-    assert rows[world.coord_a.id].status(classroom.due_on, date(2026, 10, 2)) == "overdue"

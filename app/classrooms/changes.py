@@ -1,0 +1,187 @@
+"""Changing a class after it opens, finding officers to assign one by one, and self-enrolment:
+officers joining a class that allows it, within the units the class is organised for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.audit.service import record
+from app.classrooms.models import Classroom, Enrolment
+from app.classrooms.service import ClassForm, get_class, managed_scope, validate_form
+from app.courses.models import Course
+from app.db import utcnow
+from app.errors import Conflict, NotFound, PermissionDenied
+from app.orgs.models import OrgUnit
+from app.orgs.permissions import CLASSES_MANAGE, Actor
+from app.orgs.service import get_unit
+from app.text import nfc, search_terms
+
+FIND_LIMIT = 20
+
+
+def update_class(session: Session, actor: Actor, *, classroom_id: int, form: ClassForm) -> Classroom:
+    """Edit a class. The course stays: officers' progress belongs to it. Every changed field is
+    audited with its old and new value."""
+    classroom, _ = get_class(session, actor, classroom_id)
+    validate_form(form)
+    unit = get_unit(session, actor, form.owner_unit_id)
+    actor.require(CLASSES_MANAGE, unit.path)
+    code = nfc(form.code).strip()
+    clash = session.scalar(select(Classroom.id).where(Classroom.code == code, Classroom.id != classroom.id))
+    if clash is not None:
+        raise Conflict(f"The class code {code} is already used.")
+    if form.capacity is not None:
+        active = _active_count(session, classroom.id)
+        if form.capacity < active:
+            raise Conflict("The class already has more officers than this capacity.")
+    wanted: dict[str, Any] = {
+        "code": code,
+        "title": " ".join(nfc(form.title).split()),
+        "owner_unit_id": unit.id,
+        "opens_on": form.opens_on,
+        "closes_on": form.closes_on,
+        "due_on": form.due_on,
+        "capacity": form.capacity,
+        "self_enrol": form.self_enrol,
+    }
+    changed = {}
+    for name, value in wanted.items():
+        old = getattr(classroom, name)
+        if old != value:
+            changed[name] = [_plain(old), _plain(value)]
+            setattr(classroom, name, value)
+    if changed:
+        record(
+            session, actor, "class.update", target_type="classroom", target_id=classroom.id, details=changed
+        )
+    return classroom
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _active_count(session: Session, classroom_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .where(Enrolment.classroom_id == classroom_id, Enrolment.status == "active")
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class FoundOfficer:
+    user: User
+    unit_name: str
+    enrolled: bool
+
+
+def find_officers(session: Session, actor: Actor, *, classroom_id: int, query: str) -> list[FoundOfficer]:
+    """Officers within the actor's units whose name or code matches, for assigning one by one."""
+    classroom, _ = get_class(session, actor, classroom_id)
+    terms = search_terms(query)
+    if not terms:
+        return []
+    stmt = (
+        select(User, OrgUnit.name)
+        .join(OrgUnit, OrgUnit.id == User.unit_id)
+        .where(User.active.is_(True), managed_scope(actor))
+        .order_by(User.name_sort)
+        .limit(FIND_LIMIT)
+    )
+    for term in terms:
+        like = f"%{term.replace('%', '').replace('_', '')}%"
+        stmt = stmt.where(or_(User.name_folded.like(like), func.lower(User.officer_code).like(like)))
+    rows = session.execute(stmt).all()
+    enrolled = set(
+        session.scalars(
+            select(Enrolment.user_id).where(
+                Enrolment.classroom_id == classroom.id,
+                Enrolment.status == "active",
+                Enrolment.user_id.in_([u.id for u, _ in rows] or [-1]),
+            )
+        )
+    )
+    return [FoundOfficer(user, unit_name, user.id in enrolled) for user, unit_name in rows]
+
+
+@dataclass(frozen=True)
+class OpenClass:
+    classroom: Classroom
+    course: Course
+    seats_left: int | None
+
+
+def _joinable(session: Session, user_id: int, today: date) -> Any:
+    """Open self-enrolment classes organised by the officer's unit or a unit above it."""
+    officer_path = (
+        select(OrgUnit.path)
+        .join(User, User.unit_id == OrgUnit.id)
+        .where(User.id == user_id)
+        .scalar_subquery()
+    )
+    mine = select(Enrolment.classroom_id).where(Enrolment.user_id == user_id, Enrolment.status == "active")
+    return (
+        select(Classroom, Course)
+        .join(Course, Course.id == Classroom.course_id)
+        .join(OrgUnit, OrgUnit.id == Classroom.owner_unit_id)
+        .where(
+            Classroom.self_enrol.is_(True),
+            Classroom.status == "open",
+            Course.published.is_(True),
+            or_(Classroom.closes_on.is_(None), Classroom.closes_on >= today),
+            officer_path.startswith(OrgUnit.path),
+            Classroom.id.not_in(mine),
+        )
+    )
+
+
+def open_classes(session: Session, actor: Actor, *, today: date) -> list[OpenClass]:
+    if actor.user_id is None:
+        return []
+    rows = session.execute(_joinable(session, actor.user_id, today).order_by(Classroom.opens_on)).all()
+    result = []
+    for classroom, course in rows:
+        taken = _active_count(session, classroom.id) if classroom.capacity is not None else 0
+        seats = None if classroom.capacity is None else classroom.capacity - taken
+        if seats is None or seats > 0:
+            result.append(OpenClass(classroom, course, seats))
+    return result
+
+
+def join_class(session: Session, actor: Actor, *, classroom_id: int, today: date) -> Classroom:
+    """The officer enrols themself; the class must allow it and have a seat left."""
+    if actor.user_id is None:
+        raise PermissionDenied("Please log in first.")
+    row = session.execute(
+        _joinable(session, actor.user_id, today).where(Classroom.id == classroom_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("This class is not open for you to join.")
+    classroom: Classroom = row[0]
+    if classroom.capacity is not None and _active_count(session, classroom.id) >= classroom.capacity:
+        raise Conflict("The class is full.")
+    enrolment = session.scalar(
+        select(Enrolment).where(Enrolment.classroom_id == classroom.id, Enrolment.user_id == actor.user_id)
+    )
+    if enrolment is None:
+        session.add(
+            Enrolment(
+                classroom_id=classroom.id, user_id=actor.user_id, source="self", enrolled_by_id=actor.user_id
+            )
+        )
+    else:
+        enrolment.status, enrolment.source, enrolment.batch_id = "active", "self", None
+        enrolment.enrolled_at, enrolment.enrolled_by_id = utcnow(), actor.user_id
+        enrolment.withdrawn_at = enrolment.withdrawn_by_id = enrolment.withdrawn_reason = None
+    record(session, actor, "enrolment.self", target_type="classroom", target_id=classroom.id)
+    return classroom

@@ -1,0 +1,62 @@
+"""The class roster as CSV for Excel: UTF-8 with a byte-order mark (so Excel shows Vietnamese),
+dd/mm/yyyy dates in local time, and cells that start like a formula neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from app.i18n import N_, format_day, translations
+from app.progress.dashboard import RosterRow
+
+HEADERS = (
+    N_("Officer code"),
+    N_("Full name"),
+    N_("E-mail"),
+    N_("Enrolled"),
+    N_("Lessons done"),
+    N_("Lessons in the course"),
+    N_("Progress (%)"),
+    N_("Last activity"),
+    N_("Completed on"),
+    N_("Status"),
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def roster_csv(rows: Iterable[RosterRow], *, language: str, timezone: str) -> Iterator[str]:
+    t = translations(language).gettext
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([t(h) for h in HEADERS])
+    yield "\ufeff" + _drain(buffer)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow(
+            [
+                _cell(row.officer_code),
+                _cell(row.full_name),
+                _cell(row.email or ""),
+                format_day(row.enrolled_at, timezone),
+                row.done,
+                row.total,
+                row.percent,
+                format_day(row.last_activity_at, timezone) if row.last_activity_at else "",
+                format_day(row.completed_at, timezone) if row.completed_at else "",
+                t(row.status),
+            ]
+        )
+        if count % 500 == 0:
+            yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text

@@ -1,0 +1,133 @@
+"""The class dashboard for coordinators: the roster with progress, filtered, sorted and paged; its
+CSV export; reminders to chosen, not-started or overdue officers; and what became of the e-mails."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+
+from app.api.deps import SessionDep
+from app.classrooms import service as classes
+from app.config import get_settings
+from app.db import utcnow
+from app.i18n import today
+from app.notifications import delivery, reminders
+from app.orgs import service as orgs
+from app.progress.dashboard import SORTS, STATUSES, RosterFilter, roster_page, roster_rows
+from app.progress.exports import roster_csv
+from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
+from app.web.templating import render, request_language
+
+router = APIRouter(prefix="/classes", include_in_schema=False)
+
+Status = Annotated[str, Query(max_length=20)]
+Search = Annotated[str, Query(max_length=100)]
+SortBy = Annotated[str, Query(max_length=20)]
+
+
+def _filter(status: str, q: str, sort: str, desc: bool) -> RosterFilter:
+    return RosterFilter(
+        status=status if status in STATUSES else "",
+        query=q.strip(),
+        sort=sort if sort in SORTS else "name",
+        descending=desc,
+    )
+
+
+@router.get("/{classroom_id}", response_class=HTMLResponse, name="class_page")
+def class_page(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    classroom_id: int,
+    status: Status = "",
+    q: Search = "",
+    sort: SortBy = "name",
+    desc: bool = False,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    classroom, unit = classes.get_class(session, actor, classroom_id)
+    flt = _filter(status, q, sort, desc)
+    listing = roster_page(session, classroom, today=today(), flt=flt, page=page)
+    kept = {"status": flt.status, "q": flt.query, "sort": flt.sort, "desc": "1" if flt.descending else ""}
+
+    def link(**changes: object) -> str:
+        """This page's address with some parameters changed, the empty ones left out."""
+        merged: dict[str, object] = {**kept, **changes}
+        params = {k: v for k, v in merged.items() if v not in ("", None) and not (k == "page" and v == 1)}
+        return f"/classes/{classroom_id}?{urlencode(params)}" if params else f"/classes/{classroom_id}"
+
+    return render(
+        request,
+        "classrooms/detail.html",
+        {
+            "classroom": classroom,
+            "unit": unit,
+            "listing": listing,
+            "filter": flt,
+            "statuses": STATUSES,
+            "link": link,
+            "export_link": f"/classes/{classroom_id}/roster.csv?{urlencode(kept)}",
+            "batches": classes.batches(session, actor, classroom_id=classroom_id),
+            "units": orgs.visible_units(session, actor, include_closed=False),
+            "outbox": delivery.class_outbox(session, classroom.id),
+        },
+    )
+
+
+@router.get("/{classroom_id}/roster.csv", name="class_roster_csv")
+def class_roster_csv(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    classroom_id: int,
+    status: Status = "",
+    q: Search = "",
+    sort: SortBy = "name",
+    desc: bool = False,
+) -> StreamingResponse:
+    classroom, _ = classes.get_class(session, actor, classroom_id)
+    # Read while the request's session is open; the response is written after the handler returns.
+    rows = list(roster_rows(session, classroom, today=today(), flt=_filter(status, q, sort, desc)))
+    body = roster_csv(rows, language=request_language(request), timezone=get_settings().timezone)
+    filename = f"lop-{classroom.code}.csv".replace('"', "")
+    return StreamingResponse(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/{classroom_id}/remind", name="class_remind_submit", dependencies=[CsrfDep])
+def class_remind_submit(
+    session: SessionDep,
+    actor: LoggedInDep,
+    classroom_id: int,
+    target: Annotated[str, Form(max_length=20)],
+    user_ids: Annotated[list[int], Form(max_length=20000)] = [],  # noqa: B006 - FastAPI copies defaults
+) -> RedirectResponse:
+    report = reminders.remind(
+        session,
+        actor,
+        get_settings(),
+        classroom_id=classroom_id,
+        target=target,
+        user_ids=user_ids,
+        today=today(),
+    )
+    return redirect_with_flash(
+        f"/classes/{classroom_id}",
+        "Reminders queued: %(new)d (by e-mail: %(emails)d); already reminded today: %(already)d.",
+        params={"new": report.notices, "emails": report.emails, "already": report.already},
+    )
+
+
+@router.post("/{classroom_id}/mail/retry", name="class_mail_retry_submit", dependencies=[CsrfDep])
+def class_mail_retry_submit(session: SessionDep, actor: LoggedInDep, classroom_id: int) -> RedirectResponse:
+    count = delivery.retry_failed(session, actor, classroom_id=classroom_id, now=utcnow())
+    return redirect_with_flash(
+        f"/classes/{classroom_id}", "E-mails to be sent again: %(count)d.", params={"count": count}
+    )
