@@ -43,6 +43,8 @@ class RosterRow:
     withdrawn_reason: str | None
     done: int
     total: int
+    # Estimated from the minutes each finished lesson is meant to take.
+    minutes_spent: int
     completed_at: datetime | None
     last_activity_at: datetime | None
     status: str
@@ -84,7 +86,11 @@ class _Roster:
         )
         cycle = aliased(ProgressCycle)
         done = (
-            select(LessonCompletion.cycle_id, func.count().label("done"))
+            select(
+                LessonCompletion.cycle_id,
+                func.count().label("done"),
+                func.sum(func.coalesce(Lesson.minutes, 0)).label("minutes"),
+            )
             .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
             .where(Lesson.course_id == course_id, Lesson.retired.is_(False))
             .group_by(LessonCompletion.cycle_id)
@@ -102,6 +108,7 @@ class _Roster:
             else_=open_status,
         ).label("status")
         self.done = func.coalesce(done.c.done, 0).label("done")
+        self.minutes = func.coalesce(done.c.minutes, 0).label("minutes")
         self.cycle = cycle
         self.base = (
             select(
@@ -114,6 +121,7 @@ class _Roster:
                 Enrolment.enrolled_at,
                 Enrolment.withdrawn_reason,
                 self.done,
+                self.minutes,
                 cycle.completed_at,
                 cycle.last_activity_at,
                 self.status,
@@ -174,6 +182,7 @@ class _Roster:
             r.withdrawn_reason,
             int(r.done),
             self.total,
+            int(r.minutes),
             r.completed_at,
             r.last_activity_at,
             r.status,

@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from app.i18n import N_, format_day, translations
+from app.i18n import N_, format_day, format_hours, translations
 from app.progress.dashboard import RosterRow
 
 HEADERS = (
@@ -18,6 +18,7 @@ HEADERS = (
     N_("Lessons done"),
     N_("Lessons in the course"),
     N_("Progress (%)"),
+    N_("Estimated hours of study"),
     N_("Last activity"),
     N_("Completed on"),
     N_("Status"),
@@ -45,6 +46,7 @@ def roster_csv(rows: Iterable[RosterRow], *, language: str, timezone: str) -> It
                 row.done,
                 row.total,
                 row.percent,
+                format_hours(row.minutes_spent),
                 format_day(row.last_activity_at, timezone) if row.last_activity_at else "",
                 format_day(row.completed_at, timezone) if row.completed_at else "",
                 t(row.status),

@@ -25,6 +25,9 @@ class CourseProgress:
     total: int
     completed_at: datetime | None
     next_lesson_slug: str | None
+    # Estimated from the minutes each finished lesson is meant to take.
+    minutes_spent: int = 0
+    last_activity_at: datetime | None = None
 
     @property
     def percent(self) -> int:
@@ -215,20 +218,25 @@ def _progress_by_course(session: Session, user_id: int, courses: list[Course]) -
         )
     ).all()
     done_ids = {lesson_id for _, lesson_id in done_pairs}
-    lessons: dict[int, list[tuple[int, str]]] = {}
-    for course_id, lesson_id, slug in session.execute(
-        select(Lesson.course_id, Lesson.id, Lesson.slug)
+    lessons: dict[int, list[tuple[int, str, int]]] = {}
+    for course_id, lesson_id, slug, minutes in session.execute(
+        select(Lesson.course_id, Lesson.id, Lesson.slug, Lesson.minutes)
         .where(Lesson.course_id.in_(course_ids), Lesson.retired.is_(False))
         .order_by(Lesson.position)
     ):
-        lessons.setdefault(course_id, []).append((lesson_id, slug))
+        lessons.setdefault(course_id, []).append((lesson_id, slug, minutes or 0))
     result = {}
     for course_id in course_ids:
         listed = lessons.get(course_id, [])
         cycle = cycles.get(course_id)
-        finished = {i for i, _ in listed if i in done_ids} if cycle else set()
-        following = next((slug for i, slug in listed if i not in finished), None)
+        finished = {i for i, _, _ in listed if i in done_ids} if cycle else set()
+        following = next((slug for i, slug, _ in listed if i not in finished), None)
         result[course_id] = CourseProgress(
-            len(finished), len(listed), cycle.completed_at if cycle else None, following
+            len(finished),
+            len(listed),
+            cycle.completed_at if cycle else None,
+            following,
+            sum(m for i, _, m in listed if i in finished),
+            cycle.last_activity_at if cycle else None,
         )
     return result

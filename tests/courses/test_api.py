@@ -50,7 +50,11 @@ class TestCoursesApi:
                 "title": "Học phần một",
                 "lessons": [
                     {"id": "bai-mot", "title": "Bài một", "minutes": 5},
-                    {"id": "bai-hai", "title": "Bài hai", "minutes": None},
+                    {
+                        "id": "bai-hai",
+                        "title": "Bài hai",
+                        "minutes": 1,
+                    },  # no minutes in the file: estimated from its words
                 ],
                 "quizzes": [
                     {

@@ -47,6 +47,12 @@ def test_status_progress_and_counts_come_from_the_database(
     assert (by_code["HVA"].percent, by_code["HVA"].status) == (50, "in_progress")
     assert (by_code["HRA"].status, by_code["HRA"].done, by_code["HRA"].total) == ("completed", 2, 2)
     assert by_code["DPA"].status == "not_started"
+    # Five minutes by its file for the first lesson; the second, without minutes, is estimated at one.
+    assert (by_code["HVA"].minutes_spent, by_code["HRA"].minutes_spent, by_code["DPA"].minutes_spent) == (
+        5,
+        6,
+        0,
+    )
     assert during.counts == {
         "not_started": 1,
         "in_progress": 1,
