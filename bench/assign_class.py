@@ -1,5 +1,7 @@
 """Assigning 10,000 officers (a whole unit subtree) to a class: preview and write, timed, and as a
-ratio to one bare INSERT … SELECT of the same officers into a table without checks.
+ratio to one bare INSERT … SELECT of the same officers into a table without checks. Then the class
+falls overdue and the reminder run is timed twice (the second must queue nothing), with delivery
+of the outbox to a local folder.
 
 Run: .venv/bin/python -m bench.assign_class [--officers 10000] [--database-url URL]"""
 
@@ -28,10 +30,14 @@ def main() -> None:
 
         from app.accounts.models import Placement, User
         from app.classrooms import service as classes
+        from app.config import get_settings
         from app.courses.service import import_course_dir
         from app.db import get_engine, transaction
         from app.demo import install_demo, officers, org_tree
         from app.migrate import upgrade_to_head
+        from app.notifications.delivery import deliver
+        from app.notifications.mail import mailer_for
+        from app.notifications.reminders import queue_reminders
         from app.orgs.models import OrgUnit
         from app.orgs.permissions import SYSTEM
         from app.text import fold, name_sort_value
@@ -54,8 +60,10 @@ def main() -> None:
                     "unit_id": units[o.unit_code],
                     "category": o.category,
                     "active": True,
+                    # Half the officers have an address, as in a real roster.
+                    "email": f"b{o.code.lower()}@example.gov.vn" if n % 2 == 0 else None,
                 }
-                for o in officers(args.officers, org_tree(wards=12), seed=11)
+                for n, o in enumerate(officers(args.officers, org_tree(wards=12), seed=11))
             ]
             session.execute(insert(User), rows)
             session.execute(
@@ -97,6 +105,17 @@ def main() -> None:
             assign_s = time.perf_counter() - started
         with transaction() as session:
             enrolled = session.scalar(text("SELECT count(*) FROM enrolments WHERE status = 'active'"))
+            session.execute(text("UPDATE classrooms SET due_on = :d"), {"d": date(2026, 11, 1)})
+        settings = get_settings().model_copy(update={"smtp_host": "", "mail_folder": Path(tmp) / "mail"})
+        runs = []
+        for _ in range(2):
+            with transaction() as session:
+                started = time.perf_counter()
+                queued = queue_reminders(session, settings, today=date(2026, 11, 2))
+                queue_s = time.perf_counter() - started
+            started = time.perf_counter()
+            sent = deliver(transaction, settings, mailer_for(settings))
+            runs.append((queue_s, queued, time.perf_counter() - started, sent))
         get_engine().dispose()
 
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
@@ -114,8 +133,21 @@ def main() -> None:
             f"{assign_s / baseline:.1f} |",
         ]
     )
+    lines = [
+        "",
+        "The same class a day after its due date: `hocso notify run`, twice.",
+        "",
+        "| run | queue ms | notices | e-mails | already queued | deliver ms | sent (to a folder) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for n, (queue_s, q, deliver_s, d) in enumerate(runs, start=1):
+        lines.append(
+            f"| {n} | {queue_s * 1000:.0f} | {q.notices:,} | {q.emails:,} | {q.already:,} | "
+            f"{deliver_s * 1000:.0f} | {d.sent:,} |"
+        )
+    table += "\n" + "\n".join(lines)
     print(table)
-    write_section(f"Assigning {args.officers:,} officers to a class ({backend})", table)
+    write_section(f"Assigning {args.officers:,} officers to a class, and reminding them ({backend})", table)
 
 
 if __name__ == "__main__":

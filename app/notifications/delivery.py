@@ -43,6 +43,7 @@ class _Claimed:
     to: str
     subject: str
     body: str
+    attempts: int
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:
@@ -53,37 +54,44 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
 
 
 def claim(session: Session, *, now: datetime, limit: int) -> list[_Claimed]:
-    ids = session.scalars(
-        select(OutboxMessage.id).where(_claimable(now)).order_by(OutboxMessage.next_attempt_at).limit(limit)
-    ).all()
-    claimed: list[_Claimed] = []
-    for message_id in ids:
-        won = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, _claimable(now))
-            .values(status="sending", claimed_until=now + timedelta(minutes=CLAIM_MINUTES))
-            .execution_options(synchronize_session=False)
+    """Claim up to `limit` due messages in one UPDATE … RETURNING. The condition is checked again
+    by the UPDATE itself, so of two runs racing for a row only one gets it."""
+    due = select(OutboxMessage.id).where(_claimable(now)).order_by(OutboxMessage.next_attempt_at).limit(limit)
+    rows = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()), _claimable(now))
+        .values(status="sending", claimed_until=now + timedelta(minutes=CLAIM_MINUTES))
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.dedupe_key,
+            OutboxMessage.to_address,
+            OutboxMessage.subject,
+            OutboxMessage.body,
+            OutboxMessage.attempts,
         )
-        if getattr(won, "rowcount", 0) == 1:
-            m = session.get_one(OutboxMessage, message_id, populate_existing=True)
-            claimed.append(_Claimed(m.id, m.dedupe_key, m.to_address, m.subject, m.body))
-    return claimed
+        .execution_options(synchronize_session=False)
+    ).all()
+    return sorted((_Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
-def settle(session: Session, settings: Settings, message_id: int, *, error: str | None, now: datetime) -> str:
-    """Record one send's result; return the message's new status."""
-    message = session.get_one(OutboxMessage, message_id, populate_existing=True)
-    message.attempts += 1
-    message.claimed_until = None
+def settle(session: Session, settings: Settings, item: _Claimed, *, error: str | None, now: datetime) -> str:
+    """Record one send's result in one UPDATE; return the message's new status."""
+    attempts = item.attempts + 1
+    values: dict[str, object] = {"attempts": attempts, "claimed_until": None}
     if error is None:
-        message.status, message.sent_at, message.last_error = "sent", now, None
-    elif message.attempts >= settings.mail_max_attempts:
-        message.status, message.last_error = "failed", error[:500]
+        values.update(status="sent", sent_at=now, last_error=None)
+    elif attempts >= settings.mail_max_attempts:
+        values.update(status="failed", last_error=error[:500])
     else:
-        delay = timedelta(minutes=settings.mail_retry_base_minutes) * 2 ** (message.attempts - 1)
-        message.status, message.last_error = "pending", error[:500]
-        message.next_attempt_at = now + min(delay, MAX_DELAY)
-    return message.status
+        delay = timedelta(minutes=settings.mail_retry_base_minutes) * 2 ** (attempts - 1)
+        values.update(status="pending", last_error=error[:500], next_attempt_at=now + min(delay, MAX_DELAY))
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == item.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return str(values["status"])
 
 
 def deliver(
@@ -110,7 +118,7 @@ def deliver(
             except Exception as exc:  # any transport failure is retried, never fatal to the run
                 error = f"{type(exc).__name__}: {exc}"
             with unit_of_work() as session:
-                status = settle(session, settings, item.id, error=error, now=now())
+                status = settle(session, settings, item, error=error, now=now())
             if status == "sent":
                 report.sent += 1
             elif status == "failed":
