@@ -66,3 +66,22 @@ def test_assign_learn_and_see_progress(browser: Browser, live_server: str, tmp_p
     row = admin.locator("tr", has_text="Phan Thị Học")
     expect(row).to_contain_text("6%")
     expect(row).to_contain_text("đang học")
+
+    # The coordinator finds the officer on the dashboard and reminds them; the officer sees it.
+    admin.get_by_role("link", name=re.compile(r"^đang học \(\d+\)$")).click()
+    admin.get_by_label("Họ tên hoặc mã cán bộ").fill("phan thi hoc")
+    admin.get_by_role("button", name="Tìm").click()
+    expect(admin.locator("table.list").first.locator("tbody tr")).to_have_count(1)
+    assert_accessible(admin)
+    admin.get_by_label("Chọn Phan Thị Học").check()
+    admin.get_by_role("button", name="Nhắc các cán bộ đã chọn").click()
+    expect(admin.locator(".flash")).to_contain_text("Đã xếp lịch 1 lời nhắc")
+    officer.reload()
+    expect(officer.locator(".badge")).to_have_text("1")
+    officer.get_by_role("link", name=re.compile("^Thông báo")).click()
+    expect(officer.locator(".notices")).to_contain_text(
+        "Cán bộ điều phối đào tạo nhắc bạn hoàn thành khoá học"
+    )
+    assert_accessible(officer)
+    officer.get_by_role("button", name="Đánh dấu tất cả là đã đọc").click()
+    expect(officer.locator(".badge")).to_have_count(0)
