@@ -87,6 +87,13 @@ def read_roster(filename: str, data: bytes) -> ParsedRoster:
     return result
 
 
+def table_rows(filename: str, data: bytes) -> Iterator[list[object]]:
+    """The rows of a .csv/.txt (UTF-8, delimiter sniffed) or .xlsx file, as lists of cells."""
+    if filename.lower().endswith(".xlsx"):
+        return _xlsx_rows(data)
+    return _csv_rows(data)
+
+
 def _csv_rows(data: bytes) -> Iterator[list[object]]:
     try:
         text = data.decode("utf-8-sig")

@@ -11,16 +11,17 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.accounts.roster import RosterUnreadable, table_rows
 from app.audit.service import record
 from app.classrooms.models import Classroom, Enrolment
 from app.classrooms.service import ClassForm, get_class, managed_scope, validate_form
 from app.courses.models import Course
 from app.db import utcnow
-from app.errors import Conflict, NotFound, PermissionDenied
+from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import CLASSES_MANAGE, Actor
 from app.orgs.service import get_unit
-from app.text import nfc, search_terms
+from app.text import fold, nfc, search_terms
 
 FIND_LIMIT = 20
 
@@ -76,6 +77,31 @@ def _active_count(session: Session, classroom_id: int) -> int:
         )
         or 0
     )
+
+
+CODE_HEADERS = {"ma can bo", "ma", "officer code", "code"}
+MAX_CODES = 20000
+
+
+def codes_from_file(filename: str, data: bytes) -> tuple[str, ...]:
+    """Officer codes from the first column of an uploaded list (.csv, .txt or .xlsx); a header
+    cell such as "Mã cán bộ" is skipped."""
+    if not filename.lower().endswith((".csv", ".txt", ".xlsx")):
+        raise InvalidInput("Use a .csv, .txt or .xlsx file for the list of officer codes.")
+    codes: list[str] = []
+    try:
+        for number, row in enumerate(table_rows(filename, data), start=1):
+            first = str(row[0]).strip() if row and row[0] is not None else ""
+            if not first or (number == 1 and fold(first) in CODE_HEADERS):
+                continue
+            codes.append(nfc(first))
+            if len(codes) > MAX_CODES:
+                raise InvalidInput("A list may hold at most 20,000 officer codes.")
+    except RosterUnreadable:
+        raise InvalidInput("The list cannot be read: save it as CSV UTF-8 or as an .xlsx workbook.") from None
+    if not codes:
+        raise InvalidInput("The file holds no officer codes.")
+    return tuple(dict.fromkeys(codes))
 
 
 @dataclass(frozen=True)

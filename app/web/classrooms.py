@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
@@ -158,8 +158,17 @@ Fields = Annotated[TargetFields, Form()]
     dependencies=[CsrfDep],
 )
 def assignment_preview_submit(
-    request: Request, session: SessionDep, actor: LoggedInDep, classroom_id: int, fields: Fields
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    classroom_id: int,
+    fields: Fields,
+    codes_file: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse:
+    if codes_file is not None and codes_file.filename:
+        codes = changes.codes_from_file(codes_file.filename, codes_file.file.read())
+        # The preview page posts the codes back as text, so the upload is read only once.
+        fields = fields.model_copy(update={"codes": "\n".join(codes), "unit_id": ""})
     counts = classes.preview(session, actor, classroom_id=classroom_id, target=fields.target())
     classroom, _ = classes.get_class(session, actor, classroom_id)
     return render(

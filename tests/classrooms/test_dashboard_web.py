@@ -222,3 +222,46 @@ def test_officer_sees_notices_with_a_badge_and_marks_them_read(
     assert 'class="badge"' not in after and "Đã đánh dấu tất cả thông báo là đã đọc." in after
     api = client.get("/api/v1/me/notifications", headers={"accept-language": "en"}).json()
     assert api[0]["text"].startswith("Your training coordinator reminds you") and api[0]["unread"] is False
+
+
+def test_assign_an_uploaded_list_of_codes(
+    client: TestClient, session: Session, world: World, classroom: Classroom
+) -> None:
+    import xlsxwriter
+
+    make_officer(session, world.dept_a, officer_code="DS1", full_name="Lý Thị Một")
+    make_officer(session, world.dept_a, officer_code="DS2", full_name="Lý Văn Hai")
+    session.commit()
+    as_coordinator(client, session, world)
+    url = f"/classes/{classroom.id}"
+    page = client.get(url).text
+    listed = "Mã cán bộ;Ghi chú\nDS1;mới\nDS2;\nKHONG-CO;\n".encode("utf-8-sig")
+    preview = client.post(
+        f"{url}/preview",
+        data={"csrf_token": token(page), "codes": ""},
+        files={"codes_file": ("danh-sach.csv", listed, "text/csv")},
+    )
+    assert preview.status_code == 200
+    assert "Ghi danh 2 cán bộ" in preview.text and "KHONG-CO" in preview.text
+    client.post(f"{url}/assign", data={"csrf_token": token(preview.text), "codes": "DS1\nDS2\nKHONG-CO"})
+    enrolled = session.scalars(
+        select(Enrolment.source).where(Enrolment.classroom_id == classroom.id, Enrolment.source == "list")
+    ).all()
+    assert len(enrolled) == 2
+
+    book_bytes = io.BytesIO()
+    book = xlsxwriter.Workbook(book_bytes, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_column(0, 0, ["Officer code", "DS1", "TV1"])
+    book.close()
+    again = client.post(
+        f"{url}/preview",
+        data={"csrf_token": token(page)},
+        files={"codes_file": ("ds.xlsx", book_bytes.getvalue(), "application/octet-stream")},
+    )
+    assert "Không có ai mới để ghi danh." in again.text and "<dd>2</dd>" in again.text
+    wrong = client.post(
+        f"{url}/preview", data={"csrf_token": token(page)}, files={"codes_file": ("ds.pdf", b"%PDF", "x")}
+    )
+    assert wrong.status_code == 303
+    assert "Hãy dùng tệp .csv, .txt hoặc .xlsx" in client.get(wrong.headers["location"]).text
