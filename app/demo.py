@@ -167,6 +167,7 @@ def officers(count: int, units: list[Unit], *, seed: int = 2026) -> Iterator[Off
         )
 
 
+DEMO_COURSE = "ky-nang-cntt-co-ban"
 DEMO_ACCOUNTS = (
     ("quantri", "Quản trị Hệ thống", "admin"),
     ("nhansu", "Phạm Thị Nhân Sự", "hr"),
@@ -253,7 +254,50 @@ def install_demo(session: Session, *, officers_count: int = 300, seed: int = 202
             session.add(RoleGrant(user_id=user.id, role=role, unit_id=home.id))
         logins.append(DemoLogin(code, role or "officer", password))
     session.flush()
+    _demo_classes(session, department.id, today)
     return logins
+
+
+def _demo_classes(session: Session, department_id: int, today: date) -> None:
+    """When the first shipped course is there, a class for the department (the demo officer
+    included) due in ten days, and one that officers may join themselves."""
+    from app.accounts.models import User
+    from app.classrooms import service as classes
+    from app.courses.models import Course
+    from app.orgs.grants import actor_for
+
+    if session.scalar(select(Course.id).where(Course.slug == DEMO_COURSE)) is None:
+        return
+    coordinator = session.scalar(select(User).where(User.officer_code == "dieuphoi"))
+    assert coordinator is not None
+    actor = actor_for(session, coordinator, ip=None)
+    assigned = classes.create_class(
+        session,
+        actor,
+        classes.ClassForm(
+            code="KNS-01",
+            title="Lớp kỹ năng số đợt 1",
+            course_slug=DEMO_COURSE,
+            owner_unit_id=department_id,
+            opens_on=today,
+            due_on=today + timedelta(days=10),
+        ),
+    )
+    classes.assign(session, actor, classroom_id=assigned.id, target=classes.Target(unit_id=department_id))
+    classes.create_class(
+        session,
+        actor,
+        classes.ClassForm(
+            code="KNS-TU-DK",
+            title="Lớp kỹ năng số tự đăng ký",
+            course_slug=DEMO_COURSE,
+            owner_unit_id=department_id,
+            opens_on=today,
+            due_on=today + timedelta(days=30),
+            capacity=40,
+            self_enrol=True,
+        ),
+    )
 
 
 # Short, unaccented Vietnamese words: demo passwords people can read aloud and type.
