@@ -104,6 +104,25 @@ def codes_from_file(filename: str, data: bytes) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
+def filter_choices(session: Session, actor: Actor) -> dict[str, list[str]]:
+    """The job positions and ranks that occur among the actor's officers, offered as suggestions
+    so the unit filter matches the roster's own spelling."""
+    result: dict[str, list[str]] = {}
+    for name in ("job_position", "rank"):
+        column = getattr(User, name)
+        result[name] = list(
+            session.scalars(
+                select(column)
+                .join(OrgUnit, OrgUnit.id == User.unit_id)
+                .where(User.active.is_(True), column.is_not(None), managed_scope(actor))
+                .distinct()
+                .order_by(column)
+                .limit(300)
+            )
+        )
+    return result
+
+
 @dataclass(frozen=True)
 class FoundOfficer:
     user: User

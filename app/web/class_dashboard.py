@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from app.api.deps import SessionDep
+from app.classrooms import changes
 from app.classrooms import service as classes
 from app.config import get_settings
 from app.db import utcnow
@@ -74,6 +75,7 @@ def class_page(
             "batches": classes.batches(session, actor, classroom_id=classroom_id),
             "units": orgs.visible_units(session, actor, include_closed=False),
             "outbox": delivery.class_outbox(session, classroom.id),
+            "choices": changes.filter_choices(session, actor),
         },
     )
 

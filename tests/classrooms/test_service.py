@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.classrooms import changes
 from app.classrooms import service as classes
 from app.classrooms.models import Enrolment
 from app.courses import service as courses
@@ -108,6 +109,24 @@ class TestAssign:
             target=classes.Target(unit_id=world.dept_a.id, category="vien_chuc"),
         )
         assert enrolled(session, class_id) == ["VC1"]
+
+    def test_filters_by_job_position_and_rank(self, session: Session, world: World, course: str) -> None:
+        make_officer(session, world.room_a, officer_code="MC1", job_position="Một cửa", rank="Chuyên viên")
+        make_officer(session, world.room_a, officer_code="MC2", job_position="Một cửa", rank="Cán sự")
+        class_id = new_class(session, world, course)
+        coord = world.actor(session, world.coord_a)
+        by_position = classes.Target(unit_id=world.dept_a.id, job_position="Một cửa")
+        assert classes.preview(session, coord, classroom_id=class_id, target=by_position).new == 2
+        classes.assign(
+            session,
+            coord,
+            classroom_id=class_id,
+            target=classes.Target(unit_id=world.dept_a.id, job_position="Một cửa", rank="Chuyên viên"),
+        )
+        assert enrolled(session, class_id) == ["MC1"]
+        choices = changes.filter_choices(session, coord)
+        assert "Một cửa" in choices["job_position"] and {"Cán sự", "Chuyên viên"} <= set(choices["rank"])
+        assert changes.filter_choices(session, world.actor(session, world.coord_b))["rank"] == []
 
     def test_capacity_and_closed_class(self, session: Session, world: World, course: str) -> None:
         class_id = new_class(session, world, course, capacity=2)
