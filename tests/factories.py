@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.classrooms.models import Classroom
 from app.courses.content import CourseSpec, find_course_dirs, parse_course_dir
 from app.orgs.models import OrgUnit
 
@@ -185,3 +186,34 @@ def make_officer(
         session.add(RoleGrant(user_id=user.id, role=role, unit_id=(role_unit or unit).id))
     session.flush()
     return user
+
+
+def make_class(
+    session: Session,
+    owner: User,
+    unit: OrgUnit,
+    course_slug: str = "khoa-hoc-mau",
+    *,
+    assign_unit: OrgUnit | None = None,
+    **overrides: object,
+) -> Classroom:
+    """A class opened by `owner` (a coordinator) for `unit`, optionally with a unit assigned."""
+    from app.classrooms import service as classes
+    from app.orgs.grants import actor_for
+
+    actor = actor_for(session, owner, ip=None)
+    fields: dict[str, object] = {
+        "code": f"L{next(_counter)}",
+        "title": "Lớp thử",
+        "course_slug": course_slug,
+        "owner_unit_id": unit.id,
+        "opens_on": date(2026, 9, 1),
+    }
+    fields.update(overrides)
+    classroom = classes.create_class(session, actor, classes.ClassForm(**fields))  # type: ignore[arg-type]
+    if assign_unit is not None:
+        classes.assign(
+            session, actor, classroom_id=classroom.id, target=classes.Target(unit_id=assign_unit.id)
+        )
+    session.flush()
+    return classroom

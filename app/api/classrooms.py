@@ -10,12 +10,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
-from app.api.deps import SessionDep
+from app.api.deps import RosterFilterDep, SessionDep
 from app.classrooms import changes
 from app.classrooms import service as classes
 from app.i18n import today
 from app.progress import service as progress
-from app.progress.dashboard import SORTS, STATUSES, RosterFilter, roster_page
+from app.progress.dashboard import roster_page
 
 router = APIRouter(prefix="/api/v1", tags=["classes"])
 
@@ -153,20 +153,11 @@ def get_roster(
     session: SessionDep,
     actor: Reader,
     classroom_id: int,
-    status: Annotated[str, Query(max_length=20, description="One of " + ", ".join(STATUSES))] = "",
-    q: Annotated[str, Query(max_length=100, description="Name or officer code, accents optional")] = "",
-    sort: Annotated[str, Query(max_length=20, description="One of " + ", ".join(SORTS))] = "name",
-    desc: bool = False,
+    flt: RosterFilterDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> RosterPageRead:
     """The class roster with progress, filtered, sorted and paged (50 a page) by the database."""
     classroom, _ = classes.get_class(session, actor, classroom_id)
-    flt = RosterFilter(
-        status=status if status in STATUSES else "",
-        query=q,
-        sort=sort if sort in SORTS else "name",
-        descending=desc,
-    )
     listing = roster_page(session, classroom, today=today(), flt=flt, page=page)
     return RosterPageRead(
         items=[

@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import Depends
+from fastapi import Depends, Query
 from sqlalchemy.orm import Session
 
 from app.db import commit_or_raise, get_sessionmaker
+from app.progress.dashboard import SORTS, STATUSES, RosterFilter
 
 
 async def request_session() -> AsyncIterator[Session]:
@@ -37,3 +38,21 @@ async def request_session() -> AsyncIterator[Session]:
 # scope="function": the commit runs before the response is sent, so a failed commit becomes an
 # error response instead of a success the database never kept.
 SessionDep = Annotated[Session, Depends(request_session, scope="function")]
+
+
+def roster_filter(
+    status: Annotated[str, Query(max_length=20, description="One of " + ", ".join(STATUSES))] = "",
+    q: Annotated[str, Query(max_length=100, description="Name or officer code, accents optional")] = "",
+    sort: Annotated[str, Query(max_length=20, description="One of " + ", ".join(SORTS))] = "name",
+    desc: bool = False,
+) -> RosterFilter:
+    """A class roster's filter from the query string; unknown values fall back to the defaults."""
+    return RosterFilter(
+        status=status if status in STATUSES else "",
+        query=q.strip(),
+        sort=sort if sort in SORTS else "name",
+        descending=desc,
+    )
+
+
+RosterFilterDep = Annotated[RosterFilter, Depends(roster_filter)]

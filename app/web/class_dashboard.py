@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
-from app.api.deps import SessionDep
+from app.api.deps import RosterFilterDep, SessionDep
 from app.classrooms import changes
 from app.classrooms import service as classes
 from app.config import get_settings
@@ -17,25 +17,12 @@ from app.db import utcnow
 from app.i18n import today
 from app.notifications import delivery, reminders
 from app.orgs import service as orgs
-from app.progress.dashboard import SORTS, STATUSES, RosterFilter, roster_page, roster_rows
+from app.progress.dashboard import STATUSES, roster_page, roster_rows
 from app.progress.exports import roster_csv
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render, request_language
 
 router = APIRouter(prefix="/classes", include_in_schema=False)
-
-Status = Annotated[str, Query(max_length=20)]
-Search = Annotated[str, Query(max_length=100)]
-SortBy = Annotated[str, Query(max_length=20)]
-
-
-def _filter(status: str, q: str, sort: str, desc: bool) -> RosterFilter:
-    return RosterFilter(
-        status=status if status in STATUSES else "",
-        query=q.strip(),
-        sort=sort if sort in SORTS else "name",
-        descending=desc,
-    )
 
 
 @router.get("/{classroom_id}", response_class=HTMLResponse, name="class_page")
@@ -44,20 +31,16 @@ def class_page(
     session: SessionDep,
     actor: LoggedInDep,
     classroom_id: int,
-    status: Status = "",
-    q: Search = "",
-    sort: SortBy = "name",
-    desc: bool = False,
+    flt: RosterFilterDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     classroom, unit = classes.get_class(session, actor, classroom_id)
-    flt = _filter(status, q, sort, desc)
     listing = roster_page(session, classroom, today=today(), flt=flt, page=page)
     kept = {"status": flt.status, "q": flt.query, "sort": flt.sort, "desc": "1" if flt.descending else ""}
 
-    def link(**changes: object) -> str:
+    def link(**updates: object) -> str:
         """This page's address with some parameters changed, the empty ones left out."""
-        merged: dict[str, object] = {**kept, **changes}
+        merged: dict[str, object] = {**kept, **updates}
         params = {k: v for k, v in merged.items() if v not in ("", None) and not (k == "page" and v == 1)}
         return f"/classes/{classroom_id}?{urlencode(params)}" if params else f"/classes/{classroom_id}"
 
@@ -86,14 +69,11 @@ def class_roster_csv(
     session: SessionDep,
     actor: LoggedInDep,
     classroom_id: int,
-    status: Status = "",
-    q: Search = "",
-    sort: SortBy = "name",
-    desc: bool = False,
+    flt: RosterFilterDep,
 ) -> StreamingResponse:
     classroom, _ = classes.get_class(session, actor, classroom_id)
     # Read while the request's session is open; the response is written after the handler returns.
-    rows = list(roster_rows(session, classroom, today=today(), flt=_filter(status, q, sort, desc)))
+    rows = list(roster_rows(session, classroom, today=today(), flt=flt))
     body = roster_csv(rows, language=request_language(request), timezone=get_settings().timezone)
     filename = f"lop-{classroom.code}.csv".replace('"', "")
     return StreamingResponse(

@@ -20,7 +20,7 @@ from app.i18n import today
 from app.notifications.models import Notification, OutboxMessage
 from app.web.auth import SESSION_COOKIE
 from tests.classrooms.test_web import token
-from tests.factories import make_officer, write_course
+from tests.factories import make_class, make_officer, write_course
 from tests.world import World
 
 
@@ -29,20 +29,16 @@ def classroom(session: Session, world: World, tmp_path: Path) -> Classroom:
     courses.import_course_dir(session, write_course(tmp_path), max_asset_bytes=1 << 20)
     for n in range(1, 4):
         make_officer(session, world.room_a, officer_code=f"TV{n}", full_name=f"Tô Văn Thành {n}")
-    coord = world.actor(session, world.coord_a)
-    created = classes.create_class(
+    created = make_class(
         session,
-        coord,
-        classes.ClassForm(
-            code="L-DB",
-            title="Lớp theo dõi",
-            course_slug="khoa-hoc-mau",
-            owner_unit_id=world.dept_a.id,
-            opens_on=today() - timedelta(days=20),
-            due_on=today() - timedelta(days=1),
-        ),
+        world.coord_a,
+        world.dept_a,
+        code="L-DB",
+        title="Lớp theo dõi",
+        opens_on=today() - timedelta(days=20),
+        due_on=today() - timedelta(days=1),
+        assign_unit=world.room_a,
     )
-    classes.assign(session, coord, classroom_id=created.id, target=classes.Target(unit_id=world.room_a.id))
     session.commit()
     return created
 

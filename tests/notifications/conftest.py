@@ -22,7 +22,7 @@ from app.classrooms.models import Classroom
 from app.config import Settings, get_settings
 from app.courses import service as courses
 from app.i18n import today
-from tests.factories import make_officer, write_course
+from tests.factories import make_class, make_officer, write_course
 from tests.world import World
 
 
@@ -84,26 +84,19 @@ def classroom(session: Session, world: World, tmp_path: Path) -> Classroom:
     with an e-mail address (HVA) and one without (HVC)."""
     make_officer(session, world.room_a, officer_code="HVC", full_name="Trần Thị Bích", email=None)
     courses.import_course_dir(session, write_course(tmp_path), max_asset_bytes=1 << 20)
-    coordinator = world.actor(session, world.coord_a)
     day = today()
-    created = classes.create_class(
+    created = make_class(
         session,
-        coordinator,
-        classes.ClassForm(
-            code="L-NHAC",
-            title="Lớp kỹ năng số tháng 12",
-            course_slug="khoa-hoc-mau",
-            owner_unit_id=world.dept_a.id,
-            opens_on=day - timedelta(days=30),
-            closes_on=None,
-            due_on=day + timedelta(days=2),
-            capacity=None,
-            self_enrol=False,
-        ),
+        world.coord_a,
+        world.dept_a,
+        code="L-NHAC",
+        title="Lớp kỹ năng số tháng 12",
+        opens_on=day - timedelta(days=30),
+        due_on=day + timedelta(days=2),
     )
     classes.assign(
         session,
-        coordinator,
+        world.actor(session, world.coord_a),
         classroom_id=created.id,
         target=classes.Target(codes=("HVA", "HVC")),
     )

@@ -9,27 +9,21 @@ from app.progress import dashboard
 from app.progress import service as progress
 from app.progress.dashboard import RosterFilter, roster_page, roster_rows
 from app.progress.exports import roster_csv
-from tests.factories import make_officer
+from tests.factories import make_class, make_officer
 from tests.progress.test_service import course as course
 from tests.world import World
 
 
 def _class(session: Session, world: World, course: str) -> Classroom:
-    coord = world.actor(session, world.coord_a)
-    classroom = classes.create_class(
+    return make_class(
         session,
-        coord,
-        classes.ClassForm(
-            code="L1",
-            title="Lớp 1",
-            course_slug=course,
-            owner_unit_id=world.dept_a.id,
-            opens_on=date(2026, 9, 1),
-            due_on=date(2026, 10, 1),
-        ),
+        world.coord_a,
+        world.dept_a,
+        course,
+        code="L1",
+        due_on=date(2026, 10, 1),
+        assign_unit=world.dept_a,
     )
-    classes.assign(session, coord, classroom_id=classroom.id, target=classes.Target(unit_id=world.dept_a.id))
-    return classroom
 
 
 def test_status_progress_and_counts_come_from_the_database(
