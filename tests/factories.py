@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import textwrap
+import zipfile
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -134,6 +136,17 @@ def write_course(
         else:
             path.write_text(textwrap.dedent(data), encoding="utf-8")
     return folder
+
+
+def zip_folder(folder: Path, *, top: str | None = None) -> bytes:
+    """A zip of a folder's files, at the top of the archive or inside one folder named `top`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                name = path.relative_to(folder).as_posix()
+                archive.write(path, f"{top}/{name}" if top else name)
+    return buffer.getvalue()
 
 
 def make_unit(
