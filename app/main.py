@@ -9,12 +9,14 @@ from swagger_ui_bundle import swagger_ui_path
 
 from app.api import admin as api_admin
 from app.api import classrooms as api_classrooms
+from app.api import course_admin as api_course_admin
 from app.api import courses as api_courses
 from app.api import people as api_people
 from app.config import ROOT, get_settings
 from app.web import accounts as web_accounts
 from app.web import admin as web_admin
 from app.web import classrooms as web_classrooms
+from app.web import course_admin as web_course_admin
 from app.web import courses as web_courses
 from app.web import errors, learning, site
 from app.web import officers as web_officers
@@ -53,12 +55,14 @@ def create_app() -> FastAPI:
     app.include_router(api_people.router)
     app.include_router(api_admin.router)
     app.include_router(api_classrooms.router)
+    app.include_router(api_course_admin.router)
     app.include_router(site.router)
     app.include_router(web_courses.router)
     app.include_router(web_accounts.router)
     app.include_router(web_officers.router)
     app.include_router(web_admin.router)
     app.include_router(web_classrooms.router)
+    app.include_router(web_course_admin.router)
     app.include_router(learning.router)
     errors.install(app)
     app.state.settings = settings

@@ -14,29 +14,11 @@ from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.orgs.permissions import Actor
 from app.progress import service as progress
 from app.progress.models import LessonCompletion
-from tests.factories import COURSE_YAML, write_course, zip_folder
+from tests.factories import WITHOUT_LESSON_TWO, course_yaml, course_zip, write_course
 from tests.world import World
 
-
-def course_yaml(version: int, *, drop: str = "", add_after_two: str = "") -> str:
-    text = COURSE_YAML.format(slug="khoa-hoc-mau", version=version, title="Khoá học mẫu")
-    for line in drop.splitlines(keepends=True):
-        text = text.replace(line, "")
-    if add_after_two:
-        text = text.replace("      - m1/bai-hai.md\n", "      - m1/bai-hai.md\n" + add_after_two)
-    return text
-
-
-WITHOUT_LESSON_TWO = course_yaml(2, drop="      - m1/bai-hai.md\n    quiz: m1/kiem-tra.yaml\n")
 WITH_LESSON_THREE = course_yaml(2, add_after_two="      - m1/bai-ba.md\n")
-LESSON_THREE = COURSE_YAML.replace("      - m1/bai-hai.md\n", "      - m1/bai-hai.md\n      - m1/bai-ba.md\n")
 LESSON_THREE = "---\nid: bai-ba\ntitle: Bài ba\n---\n\nNội dung bài ba.\n"
-
-
-def course_zip(
-    tmp_path: Path, name: str, *, version: int = 1, files: dict[str, str | bytes] | None = None
-) -> bytes:
-    return zip_folder(write_course(tmp_path / name, version=version, files=files), top="khoa-hoc-mau")
 
 
 def stage_and_import(session: Session, actor: Actor, data: bytes, *, publish: bool = True) -> None:
