@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Subquery, func, select
+from sqlalchemy import Subquery, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.service import record
 from app.courses.models import Course, CourseModule, Lesson, Quiz
@@ -64,7 +65,7 @@ def set_published(session: Session, actor: Actor, *, slug: str, published: bool)
     if course is None:
         raise NotFound("No course with this address.")
     if course.published != published:
-        course.published = published
+        mark_published(session, course, published)
         record(
             session,
             actor,
@@ -73,6 +74,17 @@ def set_published(session: Session, actor: Actor, *, slug: str, published: bool)
             target_id=course.slug,
             details={"version": course.version},
         )
-        session.flush()
         clear_content_cache()
     return course
+
+
+def mark_published(session: Session, course: Course, published: bool) -> None:
+    """Set the state without touching updated_at, which tells when the content last changed."""
+    session.execute(
+        update(Course)
+        .where(Course.id == course.id)
+        .values(published=published, updated_at=Course.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    # The row is written; the loaded object learns the value without becoming dirty again.
+    set_committed_value(course, "published", published)

@@ -23,9 +23,10 @@ from app.courses.checks import ContentError
 from app.courses.content import ContentInvalid, CourseSpec, parse_course_dir
 from app.courses.importer import ImportStatus, upsert_course
 from app.courses.models import Course, CourseUpload
+from app.courses.publishing import mark_published
 from app.courses.service import clear_content_cache
 from app.db import utcnow
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, PermissionDenied
 from app.orgs.permissions import COURSES_MANAGE, Actor
 
 UPLOAD_TTL = timedelta(hours=2)
@@ -129,9 +130,10 @@ def preview_zip(
 
 def stage_upload(session: Session, actor: Actor, *, filename: str, data: bytes) -> CoursePreview:
     """Preview a zip and, when it can be imported, keep it for the uploader to confirm."""
-    preview, spec = preview_zip(session, actor, filename=filename, data=data)
     if actor.user_id is None:
-        raise NotFound("No such upload.")
+        # A preview waits for the person who made it; a token has nobody to come back.
+        raise PermissionDenied("Please log in first.")
+    preview, spec = preview_zip(session, actor, filename=filename, data=data)
     # Old previews nobody confirmed would otherwise keep their zips forever.
     session.execute(delete(CourseUpload).where(CourseUpload.created_at < utcnow() - UPLOAD_TTL))
     if spec is not None and preview.importable:
@@ -202,10 +204,10 @@ def import_spec(
     result = upsert_course(session, spec)
     course = current or session.scalar(select(Course).where(Course.slug == spec.id))
     assert course is not None
-    if publish:
-        course.published = True
-    elif current is None:
-        course.published = False
+    if publish and not course.published:
+        mark_published(session, course, True)
+    elif not publish and current is None:
+        mark_published(session, course, False)
     clear_content_cache()
     details: dict[str, object] = {
         "file": filename,

@@ -21,6 +21,8 @@ def two_courses(session: Session, tmp_path: Path) -> None:
     draft = courses.find_course(session, "ban-nhap")
     assert draft is not None
     draft.published = False
+    session.flush()
+    session.expire_all()
 
 
 @pytest.mark.usefixtures("two_courses")
@@ -55,6 +57,15 @@ class TestManagement:
             ("course.publish", "ban-nhap"),
             ("course.unpublish", "khoa-hoc-mau"),
         ]
+
+    def test_publishing_keeps_the_date_the_content_last_changed(self, session: Session, world: World) -> None:
+        before = courses.find_course(session, "ban-nhap")
+        assert before is not None
+        changed_on = before.updated_at
+        publishing.set_published(session, world.actor(session, world.admin), slug="ban-nhap", published=True)
+        session.expire_all()
+        after = courses.find_course(session, "ban-nhap")
+        assert after is not None and after.published and after.updated_at == changed_on
 
     def test_an_unknown_course_is_not_found(self, session: Session, world: World) -> None:
         with pytest.raises(NotFound):
