@@ -9,6 +9,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from app.api import admin as api_admin
 from app.api import classrooms as api_classrooms
+from app.api import course_admin as api_course_admin
 from app.api import courses as api_courses
 from app.api import notifications as api_notifications
 from app.api import people as api_people
@@ -17,6 +18,7 @@ from app.web import accounts as web_accounts
 from app.web import admin as web_admin
 from app.web import class_dashboard, errors, learning, site
 from app.web import classrooms as web_classrooms
+from app.web import course_admin as web_course_admin
 from app.web import courses as web_courses
 from app.web import notifications as web_notifications
 from app.web import officers as web_officers
@@ -56,6 +58,7 @@ def create_app() -> FastAPI:
     app.include_router(api_admin.router)
     app.include_router(api_classrooms.router)
     app.include_router(api_notifications.router)
+    app.include_router(api_course_admin.router)
     app.include_router(site.router)
     app.include_router(web_courses.router)
     app.include_router(web_accounts.router)
@@ -63,6 +66,7 @@ def create_app() -> FastAPI:
     app.include_router(web_admin.router)
     app.include_router(web_classrooms.router)
     app.include_router(class_dashboard.router)
+    app.include_router(web_course_admin.router)
     app.include_router(learning.router)
     app.include_router(web_notifications.router)
     errors.install(app)

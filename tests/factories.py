@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import textwrap
+import zipfile
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -135,6 +137,38 @@ def write_course(
         else:
             path.write_text(textwrap.dedent(data), encoding="utf-8")
     return folder
+
+
+def zip_folder(folder: Path, *, top: str | None = None) -> bytes:
+    """A zip of a folder's files, at the top of the archive or inside one folder named `top`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                name = path.relative_to(folder).as_posix()
+                archive.write(path, f"{top}/{name}" if top else name)
+    return buffer.getvalue()
+
+
+def course_yaml(version: int, *, drop: str = "", add_after_two: str = "") -> str:
+    """The sample course.yaml with some lines dropped, or lessons added after the second one."""
+    text = COURSE_YAML.format(slug="khoa-hoc-mau", version=version, title="Khoá học mẫu")
+    for line in drop.splitlines(keepends=True):
+        text = text.replace(line, "")
+    if add_after_two:
+        text = text.replace("      - m1/bai-hai.md\n", "      - m1/bai-hai.md\n" + add_after_two)
+    return text
+
+
+# Version 2 of the sample course without its second lesson and its quiz.
+WITHOUT_LESSON_TWO = course_yaml(2, drop="      - m1/bai-hai.md\n    quiz: m1/kiem-tra.yaml\n")
+
+
+def course_zip(
+    tmp_path: Path, name: str, *, version: int = 1, files: dict[str, str | bytes] | None = None
+) -> bytes:
+    """The sample course written under tmp_path/name and zipped inside a top folder."""
+    return zip_folder(write_course(tmp_path / name, version=version, files=files), top="khoa-hoc-mau")
 
 
 def make_unit(

@@ -19,11 +19,12 @@ from app.accounts.auth import start_session
 from app.accounts.roster_import import stage_upload
 from app.classrooms import service as classes
 from app.courses import service as courses
+from app.courses.uploads import stage_upload as stage_course_upload
 from app.main import create_app
 from app.orgs.models import RoleGrant
 from app.orgs.tokens import create_token
 from app.web.auth import SESSION_COOKIE
-from tests.factories import write_course
+from tests.factories import write_course, zip_folder
 from tests.world import World
 
 ROSTER = "Mã cán bộ;Họ và tên;Đơn vị\nMOI1;Đỗ Thị Mới;SA\n".encode()
@@ -68,6 +69,17 @@ JOIN = {
     "admin": 404,
 }
 API_ADMIN_WRITE = {**ADMIN_FORM_IN_A, "anonymous": 401, "admin": 200}
+# Courses are shared by the whole site: every coordinator and admin manages every course.
+COURSE_MANAGERS = {
+    "anonymous": 403,
+    "officer": 403,
+    "coordinator": 200,
+    "other_coordinator": 200,
+    "hr": 403,
+    "admin": 200,
+}
+COURSE_FORM = {**COURSE_MANAGERS, "coordinator": 303, "other_coordinator": 303, "admin": 303}
+COURSE_API = {**COURSE_MANAGERS, "anonymous": 401}
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): ALL_OK,
     ("GET", "/courses/{slug}"): ALL_OK,
@@ -165,6 +177,20 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/admin/tokens"): ONLY_ADMIN_PAGE,
     ("POST", "/admin/tokens"): {**ADMIN_FORM_IN_A, "admin": 200},
     ("POST", "/admin/tokens/{token_id}/revoke"): ADMIN_FORM_IN_A,
+    ("GET", "/admin/courses"): {**COURSE_MANAGERS, "anonymous": 303},
+    ("POST", "/admin/courses/upload"): COURSE_MANAGERS,
+    # The upload belongs to the coordinator who previewed it; nobody else imports it for them.
+    ("POST", "/admin/courses/uploads/{course_upload_id}/import"): {
+        **COURSE_FORM,
+        "other_coordinator": 404,
+        "admin": 404,
+    },
+    ("POST", "/admin/courses/{slug}/publish"): COURSE_FORM,
+    ("POST", "/admin/courses/{slug}/unpublish"): COURSE_FORM,
+    ("GET", "/api/v1/admin/courses"): COURSE_API,
+    ("POST", "/api/v1/admin/courses"): COURSE_API,
+    ("POST", "/api/v1/admin/courses/{slug}/publish"): COURSE_API,
+    ("POST", "/api/v1/admin/courses/{slug}/unpublish"): COURSE_API,
     ("GET", "/learning"): {**ALL_OK, "anonymous": 303},
     ("POST", "/courses/{slug}/lessons/{lesson}/complete"): {**dict.fromkeys(WHO, 303), "anonymous": 403},
     ("POST", "/courses/{slug}/retake"): {**dict.fromkeys(WHO, 303), "anonymous": 403},
@@ -291,6 +317,9 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
     courses.import_course_dir(session, write_course(tmp_path), max_asset_bytes=1 << 20)
     grant = session.scalar(select(RoleGrant).where(RoleGrant.user_id == world.coord_a.id))
     assert grant is not None
+    course_upload = stage_course_upload(
+        session, world.actor(session, world.coord_a), filename="moi.zip", data=new_course_zip(tmp_path)
+    )
     upload, _ = stage_upload(
         session, world.actor(session, world.hr_a), filename="ds.csv", data=ROSTER, deactivate_missing=False
     )
@@ -323,6 +352,7 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
         "unit_id": str(world.room_a.id),
         "grant_id": str(grant.id),
         "upload_id": str(upload.id),
+        "course_upload_id": str(course_upload.upload_id),
         "token_id": str(token.id),
         "change": "rename",
         "classroom_id": str(classroom.id),
@@ -331,6 +361,11 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
 
 
 FILE_ROUTES = ("/officers/import", "/api/v1/roster-imports")
+COURSE_FILE_ROUTES = ("/admin/courses/upload", "/api/v1/admin/courses")
+
+
+def new_course_zip(folder: Path) -> bytes:
+    return zip_folder(write_course(folder / "zip", slug="khoa-hoc-moi"), top="khoa-hoc-moi")
 
 
 def json_for(path: str, world: World) -> dict[str, object]:
@@ -402,6 +437,7 @@ def form_for(path: str, world: World) -> dict[str, object]:
         "/classes/{classroom_id}/remind": {"target": "not_started"},
         "/admin/tokens": {"name": "Hệ thống nhân sự", "role": "hr", "unit_id": world.room_a.id},
         "/admin/roles": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
+        "/admin/courses/uploads/{course_upload_id}/import": {"publish": "true"},
     }
     return forms.get(path, {})
 
@@ -431,7 +467,9 @@ def as_who(client: TestClient, session: Session, world: World) -> Iterator[objec
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(EXPECTED))
-def test_route_outcomes(method: str, path: str, as_who, targets: dict[str, str], world: World) -> None:  # type: ignore[no-untyped-def]
+def test_route_outcomes(  # type: ignore[no-untyped-def]
+    method: str, path: str, as_who, targets: dict[str, str], world: World, tmp_path: Path
+) -> None:
     url = re.sub(r"\{([^}]+)\}", lambda m: targets[m.group(1)], path)
     got = {}
     for who in WHO:
@@ -444,6 +482,8 @@ def test_route_outcomes(method: str, path: str, as_who, targets: dict[str, str],
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         assert token is not None
         files = {"file": ("ds.csv", ROSTER, "text/csv")} if path in FILE_ROUTES else None
+        if path in COURSE_FILE_ROUTES:
+            files = {"file": ("moi.zip", new_course_zip(tmp_path / who), "application/zip")}
         if path.startswith("/api/"):
             headers = {"x-csrf-token": token.group(1)}
             body = json_for(path, world)

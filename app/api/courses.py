@@ -1,4 +1,5 @@
-"""JSON endpoints for the catalogue, a course's outline and a lesson."""
+"""JSON endpoints for the catalogue, a course's outline and a lesson. They are public; a caller who
+sends a credential may also read an unpublished course they had started (app/progress/access.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import SessionDep
+from app.api.people import MaybeActor
 from app.courses import service
 from app.courses.schemas import CourseRead, CourseSummaryRead, LessonRead
+from app.progress import access
 
 router = APIRouter(prefix="/api/v1", tags=["courses"])
 
@@ -22,10 +25,10 @@ def list_courses(
 
 
 @router.get("/courses/{slug}", response_model=CourseRead)
-def get_course(session: SessionDep, slug: str) -> CourseRead:
-    return CourseRead.of(service.course_outline(session, slug))
+def get_course(session: SessionDep, actor: MaybeActor, slug: str) -> CourseRead:
+    return CourseRead.of(access.course_outline(session, actor, slug))
 
 
 @router.get("/courses/{slug}/lessons/{lesson}", response_model=LessonRead)
-def get_lesson(session: SessionDep, slug: str, lesson: str) -> LessonRead:
-    return LessonRead.of(service.lesson_view(session, slug, lesson))
+def get_lesson(session: SessionDep, actor: MaybeActor, slug: str, lesson: str) -> LessonRead:
+    return LessonRead.of(access.lesson_view(session, actor, slug, lesson))

@@ -12,7 +12,7 @@ from app.accounts.schemas import MeRead, OfficerRead, UnitRef
 from app.api.deps import SessionDep
 from app.errors import PermissionDenied
 from app.orgs import service as orgs
-from app.orgs.permissions import Actor
+from app.orgs.permissions import ANONYMOUS, Actor
 from app.orgs.tokens import actor_for_token
 from app.web.auth import client_ip, load_actor
 
@@ -34,6 +34,18 @@ def api_actor(request: Request, session: SessionDep) -> Actor:
 
 
 ApiActor = Annotated[Actor, Depends(api_actor)]
+
+
+def optional_api_actor(request: Request, session: SessionDep) -> Actor:
+    """For public endpoints: the caller when a valid credential came along, else anonymous (a
+    stale cookie or token must not turn a public read into a 401)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return actor_for_token(session, header[7:].strip(), ip=client_ip(request)) or ANONYMOUS
+    return load_actor(request, session)
+
+
+MaybeActor = Annotated[Actor, Depends(optional_api_actor)]
 
 
 @router.get("/me", response_model=MeRead)

@@ -1,7 +1,7 @@
 """Upserting a parsed course into the database, idempotently and keyed by stable ids.
 
 Nothing is deleted: modules, lessons, quizzes and questions that leave the files are marked
-retired, so learners' history keeps pointing at real rows."""
+retired, so learners' history keeps pointing at real rows. A version never goes backwards."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.courses.content import CourseSpec, ModuleSpec
 from app.courses.models import Course, CourseAsset, CourseModule, Lesson, Question, Quiz
 from app.courses.quizfile import QuizSpec
+from app.errors import Conflict
 from app.text import fold
 
 ImportStatus = Literal["created", "updated", "unchanged"]
@@ -31,6 +32,11 @@ def upsert_course(session: Session, spec: CourseSpec) -> ImportResult:
     course = session.scalar(select(Course).where(Course.slug == spec.id))
     if course is not None and course.content_hash == spec.content_hash:
         return ImportResult(spec.id, "unchanged", course.version)
+    if course is not None and spec.version < course.version:
+        # Going back a version would quietly undo a newer import (from the browser, say).
+        raise Conflict(
+            "The site already has a newer version of this course; raise 'version' in course.yaml above it."
+        )
     status: ImportStatus = "updated" if course is not None else "created"
     if course is None:
         course = Course(slug=spec.id)

@@ -1,5 +1,6 @@
-"""Tables of the courses domain. Rows are keyed by the stable ids written in the course files;
-items dropped from a file are retired, never deleted, so progress and attempts keep their target."""
+"""Tables of the courses domain, and course uploads waiting to be imported. Rows are keyed by the
+stable ids written in the course files; items dropped from a file are retired, never deleted, so
+progress and attempts keep their target."""
 
 from __future__ import annotations
 
@@ -129,3 +130,21 @@ class CourseAsset(Base):
     media_type: Mapped[str] = mapped_column(String(50))
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CourseUpload(Base):
+    """A course zip between its preview and its import. Kept in the database so the import may
+    reach any app server; owned by its uploader, and emptied once imported."""
+
+    __tablename__ = "course_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    course_slug: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    # What the preview showed; the import parses the zip again and must find the same content.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
@@ -142,8 +142,16 @@ def list_courses(session: Session, *, query: str = "") -> list[CatalogueEntry]:
     return sorted(entries, key=rank)
 
 
-def get_course(session: Session, slug: str) -> Course:
-    course = session.scalar(select(Course).where(Course.slug == slug, Course.published.is_(True)))
+def find_course(session: Session, slug: str) -> Course | None:
+    """A course whether published or not (for access rules and management)."""
+    return session.scalar(select(Course).where(Course.slug == slug))
+
+
+def get_course(session: Session, slug: str, *, include_unpublished: bool = False) -> Course:
+    stmt = select(Course).where(Course.slug == slug)
+    if not include_unpublished:
+        stmt = stmt.where(Course.published.is_(True))
+    course = session.scalar(stmt)
     if course is None:
         raise NotFound("No course with this address.")
     return course
@@ -157,8 +165,8 @@ def course_by_id(session: Session, course_id: int) -> Course:
     return course
 
 
-def course_outline(session: Session, slug: str) -> CourseOutline:
-    course = get_course(session, slug)
+def course_outline(session: Session, slug: str, *, include_unpublished: bool = False) -> CourseOutline:
+    course = get_course(session, slug, include_unpublished=include_unpublished)
     modules = session.scalars(
         select(CourseModule)
         .where(CourseModule.course_id == course.id, CourseModule.retired.is_(False))
@@ -186,15 +194,22 @@ def course_outline(session: Session, slug: str) -> CourseOutline:
     return CourseOutline(course, list(by_module.values()))
 
 
-def lesson_view(session: Session, course_slug: str, lesson_slug: str) -> LessonView:
+def lesson_view(
+    session: Session, course_slug: str, lesson_slug: str, *, include_unpublished: bool = False
+) -> LessonView:
     """One lesson with its neighbours in course order (previous / next)."""
+    if include_unpublished:
+        # Read by few (see app/progress/access.py), and never put where anyone may get it.
+        return _load_lesson_view(session, course_slug, lesson_slug, published_only=False)
     ttl = get_settings().content_cache_seconds
     return _lesson_cache.get_or_load(
         (course_slug, lesson_slug), ttl, lambda: _load_lesson_view(session, course_slug, lesson_slug)
     )
 
 
-def _load_lesson_view(session: Session, course_slug: str, lesson_slug: str) -> LessonView:
+def _load_lesson_view(
+    session: Session, course_slug: str, lesson_slug: str, *, published_only: bool = True
+) -> LessonView:
     row = session.execute(
         select(
             Course.id,
@@ -213,13 +228,13 @@ def _load_lesson_view(session: Session, course_slug: str, lesson_slug: str) -> L
         .join(CourseModule, CourseModule.id == Lesson.module_id)
         .where(
             Course.slug == course_slug,
-            Course.published.is_(True),
+            Course.published.is_(True) if published_only else true(),
             Lesson.slug == lesson_slug,
             Lesson.retired.is_(False),
         )
     ).one_or_none()
     if row is None:
-        get_course(session, course_slug)  # says which of the two is missing
+        get_course(session, course_slug, include_unpublished=not published_only)  # says which is missing
         raise NotFound("No lesson with this address in this course.")
     siblings = [
         LessonLink(slug, title)
@@ -245,11 +260,17 @@ def clear_content_cache() -> None:
     _lesson_cache.clear()
 
 
-def get_asset(session: Session, course_slug: str, path: str) -> CourseAsset:
+def get_asset(
+    session: Session, course_slug: str, path: str, *, include_unpublished: bool = False
+) -> CourseAsset:
     asset = session.scalar(
         select(CourseAsset)
         .join(Course, Course.id == CourseAsset.course_id)
-        .where(Course.slug == course_slug, Course.published.is_(True), CourseAsset.path == path)
+        .where(
+            Course.slug == course_slug,
+            Course.published.is_(True) if not include_unpublished else true(),
+            CourseAsset.path == path,
+        )
     )
     if asset is None:
         raise NotFound("No such image in this course.")
@@ -266,6 +287,7 @@ def import_course_dir(session: Session, path: Path, *, max_asset_bytes: int) -> 
 
 __all__ = [
     "course_outline",
+    "find_course",
     "find_course_dirs",
     "get_asset",
     "get_course",

@@ -18,6 +18,9 @@ ACTIVATION_ISSUE = "activation.issue"
 AUDIT_READ = "audit.read"
 TOKENS_MANAGE = "tokens.manage"
 CLASSES_MANAGE = "classes.manage"
+# Courses are shared by the whole site, so this one is not scoped to a unit: any holder may
+# upload, publish and unpublish any course.
+COURSES_MANAGE = "courses.manage"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
@@ -31,10 +34,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             AUDIT_READ,
             TOKENS_MANAGE,
             CLASSES_MANAGE,
+            COURSES_MANAGE,
         }
     ),
     "hr": frozenset({OFFICERS_READ, OFFICERS_MANAGE, ROSTER_IMPORT, ACTIVATION_ISSUE}),
-    "coordinator": frozenset({OFFICERS_READ, ACTIVATION_ISSUE, CLASSES_MANAGE}),
+    "coordinator": frozenset({OFFICERS_READ, ACTIVATION_ISSUE, CLASSES_MANAGE, COURSES_MANAGE}),
 }
 
 

@@ -16,6 +16,7 @@ from app.courses.models import Course, Lesson
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.orgs.permissions import Actor
+from app.progress.access import may_read_unpublished
 from app.progress.models import LessonCompletion, ProgressCycle
 
 
@@ -51,18 +52,13 @@ def _current_cycle(session: Session, user_id: int, course_id: int) -> ProgressCy
     )
 
 
-def _lesson(session: Session, course_slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
+def _lesson(session: Session, actor: Actor, course_slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
     row = session.execute(
         select(Course, Lesson)
         .join(Lesson, Lesson.course_id == Course.id)
-        .where(
-            Course.slug == course_slug,
-            Course.published.is_(True),
-            Lesson.slug == lesson_slug,
-            Lesson.retired.is_(False),
-        )
+        .where(Course.slug == course_slug, Lesson.slug == lesson_slug, Lesson.retired.is_(False))
     ).one_or_none()
-    if row is None:
+    if row is None or (not row[0].published and not may_read_unpublished(session, actor, row[0].id)):
         raise NotFound("No lesson with this address in this course.")
     return row[0], row[1]
 
@@ -72,7 +68,7 @@ def complete_lesson(session: Session, actor: Actor, *, course_slug: str, lesson_
     when its rule holds. The commit of the request makes it durable before the page answers."""
     if actor.user_id is None:
         raise PermissionDenied("Please log in first.")
-    course, lesson = _lesson(session, course_slug, lesson_slug)
+    course, lesson = _lesson(session, actor, course_slug, lesson_slug)
     cycle = _current_cycle(session, actor.user_id, course.id)
     if cycle is None:
         try:
@@ -159,7 +155,7 @@ def _progress(session: Session, course: Course, cycle: ProgressCycle | None) -> 
 def lesson_done(session: Session, actor: Actor, *, course_slug: str, lesson_slug: str) -> bool:
     if actor.user_id is None:
         return False
-    course, lesson = _lesson(session, course_slug, lesson_slug)
+    course, lesson = _lesson(session, actor, course_slug, lesson_slug)
     cycle = _current_cycle(session, actor.user_id, course.id)
     if cycle is None:
         return False

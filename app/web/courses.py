@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.api.deps import SessionDep
 from app.courses import service
+from app.progress import access
 from app.progress import service as progress
 from app.web.auth import ActorDep
 from app.web.templating import render
@@ -26,7 +27,7 @@ def catalogue_page(
 
 @router.get("/courses/{slug}", response_class=HTMLResponse, name="course_page")
 def course_page(request: Request, session: SessionDep, actor: ActorDep, slug: str) -> HTMLResponse:
-    outline = service.course_outline(session, slug)
+    outline = access.course_outline(session, actor, slug)
     return render(request, "courses/course.html", {"outline": outline})
 
 
@@ -34,16 +35,19 @@ def course_page(request: Request, session: SessionDep, actor: ActorDep, slug: st
 def lesson_page(
     request: Request, session: SessionDep, actor: ActorDep, slug: str, lesson: str
 ) -> HTMLResponse:
-    view = service.lesson_view(session, slug, lesson)
+    view = access.lesson_view(session, actor, slug, lesson)
     done = progress.lesson_done(session, actor, course_slug=slug, lesson_slug=lesson)
     return render(request, "courses/lesson.html", {"view": view, "done": done})
 
 
 @router.get("/courses/{slug}/media/{path:path}", name="course_media")
-def course_media(session: SessionDep, slug: str, path: str) -> Response:
-    asset = service.get_asset(session, slug, path)
+def course_media(session: SessionDep, actor: ActorDep, slug: str, path: str) -> Response:
+    media = access.course_media(session, actor, slug, path)
     return Response(
-        asset.data,
-        media_type=asset.media_type,
-        headers={"Cache-Control": "public, max-age=86400", "ETag": f'"{asset.sha256}"'},
+        media.asset.data,
+        media_type=media.asset.media_type,
+        headers={
+            "Cache-Control": "public, max-age=86400" if media.public else "private, max-age=300",
+            "ETag": f'"{media.asset.sha256}"',
+        },
     )

@@ -1,7 +1,7 @@
 """E-mail outbox and in-app notifications.
 
 Revision ID: 2026_11_28_notifications
-Revises: 2026_11_27_progress
+Revises: 2026_11_28_course_uploads
 Create Date: 2026-11-28
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "2026_11_28_notifications"
-down_revision: str | None = "2026_11_27_progress"
+down_revision: str | None = "2026_11_28_course_uploads"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
