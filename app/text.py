@@ -15,6 +15,16 @@ def nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+def squash(value: str) -> str:
+    """NFC with every run of white space made one space and the ends trimmed: typed text as kept."""
+    return _SPACES.sub(" ", nfc(value)).strip()
+
+
+def text_key(value: str) -> str:
+    """squash() and case-folded, so texts that differ only in case or spacing compare equal."""
+    return nfc(squash(value).casefold())
+
+
 def fold(value: str) -> str:
     """Lower-case, strip diacritics and collapse spaces: the form stored and searched."""
     decomposed = unicodedata.normalize("NFD", value.translate(_LETTER_MAP))

@@ -1,6 +1,6 @@
 import unicodedata
 
-from app.text import collation_key, fold, name_sort_key, nfc, search_terms
+from app.text import collation_key, fold, name_sort_key, nfc, search_terms, squash, text_key
 
 
 class TestFold:
@@ -52,3 +52,13 @@ class TestVietnameseOrder:
             "Lê Văn Dũng",
             "Nguyễn Văn Đức",
         ]
+
+
+def test_squash_keeps_case_and_marks_but_not_extra_spaces() -> None:
+    assert squash("  Hồ \t sơ\nMột  cửa ") == "Hồ sơ Một cửa"
+    assert squash(unicodedata.normalize("NFD", "Đức")) == "Đức"
+
+
+def test_text_key_ignores_case_and_spacing_but_not_accents() -> None:
+    assert text_key(" MỘT   Cửa ") == text_key("một cửa") == "một cửa"
+    assert text_key("mot cua") != text_key("một cửa")

@@ -60,15 +60,19 @@ class Checker:
         value = self.get(data, path, key, required=required)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.error((*path, key), "must be text")
+        return self.text_value(value, (*path, key), max_len=max_len)
+
+    def text_value(self, value: Any, path: Path, *, max_len: int = 300) -> str | None:
+        """One piece of text found at `path`, such as an item of a list."""
+        if isinstance(value, bool) or not isinstance(value, str | int | float | None):
+            self.error(path, "must be text")
             return None
-        result = nfc(str(value)).strip()
+        result = "" if value is None else nfc(str(value)).strip()
         if not result:
-            self.error((*path, key), "must not be empty")
+            self.error(path, "must not be empty")
             return None
         if len(result) > max_len:
-            self.error((*path, key), f"is longer than {max_len} characters")
+            self.error(path, f"is longer than {max_len} characters")
             return None
         return result
 
@@ -115,8 +119,17 @@ class Checker:
             return default
         return str(value)
 
-    def items(self, data: dict[str, Any], path: Path, key: str, *, minimum: int = 1) -> list[Any]:
-        value = self.get(data, path, key)
+    def items(
+        self,
+        data: dict[str, Any],
+        path: Path,
+        key: str,
+        *,
+        minimum: int = 1,
+        maximum: int | None = None,
+        required: bool = True,
+    ) -> list[Any]:
+        value = self.get(data, path, key, required=required)
         if value is None:
             return []
         if not isinstance(value, list):
@@ -124,6 +137,8 @@ class Checker:
             return []
         if len(value) < minimum:
             self.error((*path, key), f"needs at least {minimum} item(s)")
+        if maximum is not None and len(value) > maximum:
+            self.error((*path, key), f"has {len(value)} items; at most {maximum} are allowed")
         return value
 
     def unique(self, seen: dict[str, Path], value: str | None, path: Path, what: str) -> None:

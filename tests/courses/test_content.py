@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from app.courses.content import ContentInvalid, find_course_dirs, parse_course_dir
-from tests.factories import COURSES, write_course
+from tests.factories import COURSES, QUIZ, write_course
 
 
 def problems(folder: Path) -> list[str]:
@@ -59,6 +59,18 @@ class TestValidCourse:
         )
         assert first == again != edited.content_hash
 
+    def test_quiz_settings_are_read_and_a_changed_setting_changes_the_hash(self, tmp_path: Path) -> None:
+        plain = parse_course_dir(write_course(tmp_path / "a"))
+        timed = parse_course_dir(
+            write_course(tmp_path / "b", files={"m1/kiem-tra.yaml": QUIZ + "time_limit_minutes: 15\n"})
+        )
+        assert [m.quiz.time_limit_minutes for m in (plain.modules[0], timed.modules[0]) if m.quiz] == [
+            None,
+            15,
+        ]
+        # The hash covers every file's bytes, so a re-import picks up a settings-only change.
+        assert plain.content_hash != timed.content_hash
+
     def test_finds_one_course_or_a_folder_of_courses(self, tmp_path: Path) -> None:
         one = write_course(tmp_path, slug="mot")
         write_course(tmp_path, slug="hai")
@@ -113,7 +125,7 @@ class TestProblems:
             "m1/kiem-tra.yaml:7: questions[1].choices: a single_choice question needs exactly one choice "
             "with 'correct: true' (found 2)",
             "m1/kiem-tra.yaml:12: questions[2].type: 'essay' is not a question type; use one of: "
-            "single_choice, multiple_choice, true_false, short_answer",
+            "single_choice, multiple_choice, true_false, short_answer, matching",
         ]
 
     def test_missing_files_and_duplicate_ids_across_the_course(self, tmp_path: Path) -> None:

@@ -1,3 +1,4 @@
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from app.courses import service
 from app.courses.content import ContentInvalid
 from app.courses.models import Course, CourseAsset, Lesson, Question, Quiz
 from app.errors import InvalidInput, NotFound
-from tests.factories import write_course
+from tests.factories import QUIZ, write_course
 
 LIMIT = 2 * 1024 * 1024
 
@@ -60,6 +61,36 @@ class TestImport:
         assert [x.slug for m in outline.modules for x in m.lessons] == ["bai-hai"]
         with pytest.raises(NotFound):
             service.lesson_view(session, "khoa-hoc-mau", "bai-mot")
+
+    def test_a_matching_question_is_stored_with_its_pairs(self, session: Session, tmp_path: Path) -> None:
+        matching = """\
+          - id: cau-ghep
+            type: matching
+            text: Ghép mỗi việc với công cụ
+            pairs:
+              - {id: a, left: Ký văn bản, right: Chữ ký số}
+              - {id: b, left: Gửi công văn, right: Thư công vụ}
+            distractors: [Mạng xã hội]
+            scoring: partial
+            explanation: Vì vậy.
+        """
+        load(
+            session,
+            write_course(
+                tmp_path, files={"m1/kiem-tra.yaml": QUIZ + textwrap.indent(textwrap.dedent(matching), "  ")}
+            ),
+        )
+        question = session.scalars(select(Question).where(Question.slug == "cau-ghep")).one()
+        session.expire(question)
+        assert (question.kind, question.position) == ("matching", 5)
+        assert question.spec == {
+            "pairs": [
+                {"id": "a", "left": "Ký văn bản", "right": "Chữ ký số"},
+                {"id": "b", "left": "Gửi công văn", "right": "Thư công vụ"},
+            ],
+            "distractors": ["Mạng xã hội"],
+            "scoring": "partial",
+        }
 
     def test_an_invalid_course_writes_nothing(self, session: Session, tmp_path: Path) -> None:
         folder = write_course(tmp_path, files={"m1/bai-hai.md": "no front matter\n"})

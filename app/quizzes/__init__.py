@@ -1,0 +1,1 @@
+"""Quizzes: grading answers to the questions that course files define."""
