@@ -13,6 +13,7 @@ from app.api import course_admin as api_course_admin
 from app.api import courses as api_courses
 from app.api import notifications as api_notifications
 from app.api import people as api_people
+from app.api import quizzes as api_quizzes
 from app.config import ROOT, get_settings
 from app.web import accounts as web_accounts
 from app.web import admin as web_admin
@@ -22,6 +23,7 @@ from app.web import course_admin as web_course_admin
 from app.web import courses as web_courses
 from app.web import notifications as web_notifications
 from app.web import officers as web_officers
+from app.web import quizzes as web_quizzes
 from app.web.limits import BodySizeLimit
 from app.web.security import SecurityHeaders
 
@@ -58,6 +60,7 @@ def create_app() -> FastAPI:
     app.include_router(api_admin.router)
     app.include_router(api_classrooms.router)
     app.include_router(api_notifications.router)
+    app.include_router(api_quizzes.router)
     app.include_router(api_course_admin.router)
     app.include_router(site.router)
     app.include_router(web_courses.router)
@@ -69,6 +72,7 @@ def create_app() -> FastAPI:
     app.include_router(web_course_admin.router)
     app.include_router(learning.router)
     app.include_router(web_notifications.router)
+    app.include_router(web_quizzes.router)
     errors.install(app)
     app.state.settings = settings
     return app

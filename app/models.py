@@ -8,6 +8,7 @@ from app.db import Base
 from app.notifications import models as notifications_models
 from app.orgs import models as orgs_models
 from app.progress import models as progress_models
+from app.quizzes import models as quizzes_models
 
 __all__ = [
     "Base",
@@ -18,4 +19,5 @@ __all__ = [
     "notifications_models",
     "orgs_models",
     "progress_models",
+    "quizzes_models",
 ]

@@ -20,9 +20,11 @@ from app.accounts.roster_import import stage_upload
 from app.classrooms import service as classes
 from app.courses import service as courses
 from app.courses.uploads import stage_upload as stage_course_upload
+from app.db import utcnow
 from app.main import create_app
 from app.orgs.models import RoleGrant
 from app.orgs.tokens import create_token
+from app.quizzes import attempts as quiz_attempts
 from app.web.auth import SESSION_COOKIE
 from tests.factories import write_course, zip_folder
 from tests.world import World
@@ -58,6 +60,7 @@ CLASS_FORM = {
     "hr": 403,
     "admin": 303,
 }
+NOT_YOURS = dict.fromkeys(WHO, 404)
 CLASS_PAGE = {**CLASS_FORM, "anonymous": 303, "coordinator": 200, "admin": 200}
 CLASS_API = {**CLASS_FORM, "anonymous": 401, "coordinator": 200, "admin": 200}
 JOIN = {
@@ -223,6 +226,18 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         "hr": 303,
     },
     ("GET", "/notifications"): {**ALL_OK, "anonymous": 303},
+    # Anyone may read about a quiz and, logged in, take it; an attempt is its taker's alone (the
+    # target attempt is the officer of unit A's, who is none of these callers).
+    ("GET", "/courses/{slug}/quizzes/{quiz}"): ALL_OK,
+    ("POST", "/courses/{slug}/quizzes/{quiz}/start"): {**dict.fromkeys(WHO, 303), "anonymous": 403},
+    ("GET", "/attempts/{attempt_id}"): {**NOT_YOURS, "anonymous": 303},
+    ("POST", "/attempts/{attempt_id}/save"): {**NOT_YOURS, "anonymous": 403},
+    ("POST", "/attempts/{attempt_id}/submit"): {**NOT_YOURS, "anonymous": 403},
+    ("POST", "/api/v1/courses/{slug}/quizzes/{quiz}/attempts"): {**ALL_OK, "anonymous": 401},
+    ("GET", "/api/v1/attempts/{attempt_id}"): {**NOT_YOURS, "anonymous": 401},
+    ("PUT", "/api/v1/attempts/{attempt_id}/answers"): {**NOT_YOURS, "anonymous": 401},
+    ("POST", "/api/v1/attempts/{attempt_id}/submit"): {**NOT_YOURS, "anonymous": 401},
+    ("GET", "/api/v1/attempts/{attempt_id}/review"): {**NOT_YOURS, "anonymous": 401},
     ("POST", "/notifications/read"): {**dict.fromkeys(WHO, 303), "anonymous": 403},
     ("PUT", "/api/v1/classes/{classroom_id}"): CLASS_API,
     ("GET", "/api/v1/me/open-classes"): {**ALL_OK, "anonymous": 401},
@@ -342,6 +357,13 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
     batch = classes.assign(
         session, coord, classroom_id=classroom.id, target=classes.Target(unit_id=world.room_a.id)
     )
+    attempt = quiz_attempts.start(
+        session,
+        world.actor(session, world.officer_a),
+        course_slug="khoa-hoc-mau",
+        quiz_slug="kiem-tra-mot",
+        now=utcnow(),
+    )
     session.commit()
     return {
         "slug": "khoa-hoc-mau",
@@ -357,6 +379,8 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
         "change": "rename",
         "classroom_id": str(classroom.id),
         "batch_id": str(batch.id),
+        "quiz": "kiem-tra-mot",
+        "attempt_id": str(attempt.id),
     }
 
 
@@ -386,6 +410,7 @@ def json_for(path: str, world: World) -> dict[str, object]:
             "opens_on": "2026-09-01",
         },
         "/api/v1/classes/{classroom_id}/reminders": {"target": "not_started"},
+        "/api/v1/attempts/{attempt_id}/answers": {"answers": {}},
         "/api/v1/grants": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
     }
     return bodies.get(path, {})

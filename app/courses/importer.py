@@ -119,6 +119,13 @@ def _quiz(
     quiz.module_id = module.id
     quiz.title = spec.title
     quiz.pass_mark = spec.pass_mark
+    quiz.time_limit_minutes = spec.time_limit_minutes
+    quiz.max_attempts = spec.max_attempts
+    quiz.grading = spec.grading
+    quiz.draw_count = spec.draw
+    quiz.shuffle_questions = spec.shuffle_questions
+    quiz.shuffle_choices = spec.shuffle_choices
+    quiz.review = spec.review
     quiz.retired = False
     session.flush()
     questions = {q.slug: q for q in session.scalars(select(Question).where(Question.quiz_id == quiz.id))}

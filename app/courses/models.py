@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -93,6 +93,14 @@ class Quiz(Base):
     slug: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(300))
     pass_mark: Mapped[int | None] = mapped_column(Integer)
+    # Settings from the quiz file; a class may override them (quizzes.models.QuizOverride).
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    max_attempts: Mapped[int | None] = mapped_column(Integer)
+    grading: Mapped[str] = mapped_column(String(10), default="highest", server_default="highest")
+    draw_count: Mapped[int | None] = mapped_column(Integer)
+    shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    shuffle_choices: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    review: Mapped[str] = mapped_column(String(20), default="immediately", server_default="immediately")
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
     module: Mapped[CourseModule] = relationship(back_populates="quizzes")

@@ -18,6 +18,7 @@ from app.errors import Conflict, NotFound, PermissionDenied
 from app.orgs.permissions import Actor
 from app.progress.access import may_read_unpublished
 from app.progress.models import LessonCompletion, ProgressCycle
+from app.quizzes.results import quizzes_passed
 
 
 @dataclass(frozen=True)
@@ -69,15 +70,7 @@ def complete_lesson(session: Session, actor: Actor, *, course_slug: str, lesson_
     if actor.user_id is None:
         raise PermissionDenied("Please log in first.")
     course, lesson = _lesson(session, actor, course_slug, lesson_slug)
-    cycle = _current_cycle(session, actor.user_id, course.id)
-    if cycle is None:
-        try:
-            with session.begin_nested():
-                cycle = ProgressCycle(user_id=actor.user_id, course_id=course.id, number=1)
-                session.add(cycle)
-        except IntegrityError:
-            cycle = _current_cycle(session, actor.user_id, course.id)
-        assert cycle is not None
+    cycle = open_cycle(session, actor.user_id, course.id)
     now = utcnow()
     cycle.last_activity_at = now
     exists = session.scalar(
@@ -91,26 +84,43 @@ def complete_lesson(session: Session, actor: Actor, *, course_slug: str, lesson_
                 session.add(LessonCompletion(cycle_id=cycle.id, lesson_id=lesson.id, completed_at=now))
         except IntegrityError:
             pass  # the same click from another tab got there first: one completion either way
+    settle_completion(session, actor, course, cycle, now=now)
+    return _progress(session, course, cycle)
+
+
+def open_cycle(session: Session, user_id: int, course_id: int) -> ProgressCycle:
+    """The officer's current cycle of a course, the first one made on first use."""
+    cycle = _current_cycle(session, user_id, course_id)
+    if cycle is None:
+        try:
+            with session.begin_nested():
+                cycle = ProgressCycle(user_id=user_id, course_id=course_id, number=1)
+                session.add(cycle)
+        except IntegrityError:
+            cycle = _current_cycle(session, user_id, course_id)
+        assert cycle is not None
+    return cycle
+
+
+def settle_completion(
+    session: Session, actor: Actor, course: Course, cycle: ProgressCycle, *, now: datetime
+) -> None:
+    """Complete the cycle, once, when the course's rule holds: after a lesson or a graded quiz."""
+    if cycle.completed_at is not None:
+        return
     progress = _progress(session, course, cycle)
-    if cycle.completed_at is None and _rule_holds(course, progress):
-        cycle.completed_at = now
-        record(
-            session,
-            actor,
-            "course.complete",
-            target_type="course",
-            target_id=course.slug,
-            details={"cycle": cycle.number},
-        )
-        progress = _progress(session, course, cycle)
-    return progress
-
-
-def _rule_holds(course: Course, progress: CourseProgress) -> bool:
     lessons_ok = course.completion_lessons == "none" or progress.done >= progress.total
-    # Quiz results arrive with the quiz engine; until then a rule that needs passed quizzes waits.
-    quizzes_ok = course.completion_quizzes == "none"
-    return lessons_ok and quizzes_ok
+    if not lessons_ok or not (course.completion_quizzes == "none" or quizzes_passed(session, course, cycle)):
+        return
+    cycle.completed_at = now
+    record(
+        session,
+        actor,
+        "course.complete",
+        target_type="course",
+        target_id=course.slug,
+        details={"cycle": cycle.number},
+    )
 
 
 def start_retake(session: Session, actor: Actor, *, course_slug: str) -> ProgressCycle:

@@ -1,0 +1,138 @@
+"""What an officer sees of an attempt: while taking it, the questions as drawn and the answers
+saved so far, never a correct answer; afterwards, the result, and the review (given answer,
+correct answer, explanation) only when the quiz's review policy allows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.classrooms.models import Classroom
+from app.courses.models import Course, Quiz
+from app.orgs.permissions import Actor
+from app.quizzes.attempts import expired, finish, own_attempt, saved_answers
+from app.quizzes.grading import correct_view
+from app.quizzes.models import AttemptAnswer, QuizAttempt
+from app.quizzes.settings import QuizSettings
+
+
+@dataclass(frozen=True)
+class ShownQuestion:
+    number: int
+    question_id: int
+    kind: str
+    text: str
+    view: dict[str, Any]
+    answer: Any
+
+
+@dataclass(frozen=True)
+class AttemptPage:
+    attempt: QuizAttempt
+    quiz: Quiz
+    course: Course
+    settings: QuizSettings
+    questions: list[ShownQuestion]
+    seconds_left: int | None
+
+
+def attempt_page(session: Session, actor: Actor, *, attempt_id: int, now: datetime) -> AttemptPage:
+    """The attempt as its taker sees it; an attempt past its deadline is submitted first."""
+    attempt = own_attempt(session, actor, attempt_id)
+    if attempt.status == "open" and expired(attempt, now):
+        finish(session, actor, attempt, now=now, by="deadline")
+    quiz = session.get_one(Quiz, attempt.quiz_id)
+    course = session.get_one(Course, quiz.course_id)
+    given = saved_answers(session, attempt)
+    questions = [
+        ShownQuestion(
+            n, item["question_id"], item["kind"], item["text"], item["view"], given.get(item["question_id"])
+        )
+        for n, item in enumerate(attempt.layout, start=1)
+    ]
+    left = None
+    if attempt.status == "open" and attempt.deadline_at is not None:
+        left = max(0, int((attempt.deadline_at - now).total_seconds()))
+    return AttemptPage(attempt, quiz, course, QuizSettings.from_snapshot(attempt.settings), questions, left)
+
+
+def review_open(session: Session, attempt: QuizAttempt, *, now: datetime, today: date) -> bool:
+    """Whether the review policy in force at the start lets the officer see the answers now."""
+    if attempt.status != "graded":
+        return False
+    settings = QuizSettings.from_snapshot(attempt.settings)
+    if settings.review == "immediately":
+        return True
+    if settings.review == "after_passing":
+        return (
+            session.scalar(
+                select(QuizAttempt.id).where(
+                    QuizAttempt.user_id == attempt.user_id,
+                    QuizAttempt.quiz_id == attempt.quiz_id,
+                    QuizAttempt.cycle_id == attempt.cycle_id,
+                    QuizAttempt.passed.is_(True),
+                )
+            )
+            is not None
+        )
+    if settings.review == "after_close":
+        if settings.closes_at is not None and now >= settings.closes_at:
+            return True
+        classroom = session.get(Classroom, attempt.classroom_id) if attempt.classroom_id else None
+        return classroom is not None and (
+            classroom.status == "closed" or (classroom.closes_on is not None and classroom.closes_on < today)
+        )
+    return False
+
+
+@dataclass(frozen=True)
+class ReviewedQuestion:
+    number: int
+    kind: str
+    text: str
+    view: dict[str, Any]
+    answer: Any
+    credit: float
+    correct: dict[str, Any]
+    explanation: str
+
+
+def review(session: Session, attempt: QuizAttempt) -> list[ReviewedQuestion]:
+    """The per-question review. Call only when review_open() says so."""
+    rows = {
+        a.question_id: a
+        for a in session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))
+    }
+    result = []
+    for n, item in enumerate(attempt.layout, start=1):
+        row = rows.get(item["question_id"])
+        result.append(
+            ReviewedQuestion(
+                n,
+                item["kind"],
+                item["text"],
+                item["view"],
+                row.answer if row else None,
+                float(row.credit or 0) if row else 0.0,
+                correct_view(item["kind"], item["spec"]),
+                item["explanation"],
+            )
+        )
+    return result
+
+
+def attempts_of(session: Session, actor: Actor, *, quiz_id: int) -> list[QuizAttempt]:
+    """The caller's attempts at a quiz, newest first."""
+    if actor.user_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == actor.user_id, QuizAttempt.quiz_id == quiz_id)
+            .order_by(QuizAttempt.id.desc())
+        )
+    )

@@ -1,0 +1,120 @@
+"""Quiz pages: the quiz's page with one's attempts, taking an attempt (a plain form that works
+without JavaScript; quiz.js adds autosave and a countdown), and the result with its review."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from app.api.deps import SessionDep
+from app.courses.models import Course, Quiz
+from app.db import utcnow
+from app.i18n import today
+from app.quizzes import attempts, review
+from app.quizzes.models import QuizAttempt
+from app.quizzes.settings import QuizSettings
+from app.web.auth import ActorDep, CsrfDep, LoggedInDep, redirect_with_flash
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+MAX_FIELDS = 400
+
+
+@router.get("/courses/{slug}/quizzes/{quiz}", response_class=HTMLResponse, name="quiz_page")
+def quiz_page(request: Request, session: SessionDep, actor: ActorDep, slug: str, quiz: str) -> HTMLResponse:
+    ref = attempts.find_quiz(session, slug, quiz)
+    mine = review.attempts_of(session, actor, quiz_id=ref.quiz.id)
+    settings = None
+    used = 0
+    if actor.user_id is not None:
+        settings, _ = attempts.settings_for(session, actor.user_id, ref)
+        cycle_ids = {a.cycle_id for a in mine}
+        latest_cycle = max(cycle_ids) if cycle_ids else None
+        used = sum(1 for a in mine if a.cycle_id == latest_cycle)
+    return render(
+        request,
+        "quizzes/quiz.html",
+        {
+            "ref": ref,
+            "settings": settings,
+            "mine": mine,
+            "used": used,
+            "question_count": sum(1 for q in ref.quiz.questions if not q.retired),
+        },
+    )
+
+
+@router.post("/courses/{slug}/quizzes/{quiz}/start", name="quiz_start_submit", dependencies=[CsrfDep])
+def quiz_start_submit(session: SessionDep, actor: LoggedInDep, slug: str, quiz: str) -> RedirectResponse:
+    attempt = attempts.start(session, actor, course_slug=slug, quiz_slug=quiz, now=utcnow())
+    return RedirectResponse(f"/attempts/{attempt.id}", status_code=303)
+
+
+@router.get("/attempts/{attempt_id}", response_class=HTMLResponse, name="attempt_page")
+def attempt_page(request: Request, session: SessionDep, actor: LoggedInDep, attempt_id: int) -> HTMLResponse:
+    page = review.attempt_page(session, actor, attempt_id=attempt_id, now=utcnow())
+    if page.attempt.status != "open":
+        return render(request, "quizzes/result.html", _result(session, page.attempt))
+    return render(request, "quizzes/attempt.html", {"page": page})
+
+
+def answers_from_form(form: FormData) -> dict[int, object]:
+    """Answers from the attempt form. Every question on the page is listed in a hidden `shown`
+    field, so one with nothing ticked or typed is cleared rather than ignored."""
+    shown = [int(v) for v in form.getlist("shown")[:MAX_FIELDS] if isinstance(v, str) and v.isdigit()]
+    answers: dict[int, object] = {}
+    for question_id in shown:
+        key = f"q{question_id}"
+        values = [v for v in form.getlist(key) if isinstance(v, str)]
+        pairs = {
+            name.split(".", 1)[1]: value
+            for name, value in form.multi_items()
+            if name.startswith(key + ".") and isinstance(value, str) and value
+        }
+        answers[question_id] = (
+            pairs if pairs else (values if len(values) > 1 else (values[0] if values else None))
+        )
+    return answers
+
+
+async def attempt_form(request: Request) -> FormData:
+    """The posted attempt form; its field names carry question ids, so it is read whole (once:
+    the CSRF check has parsed it already, with Starlette's limits on fields and sizes)."""
+    return await request.form()
+
+
+AttemptForm = Annotated[FormData, Depends(attempt_form)]
+
+
+@router.post("/attempts/{attempt_id}/save", name="attempt_save_submit", dependencies=[CsrfDep])
+def attempt_save_submit(
+    session: SessionDep, actor: LoggedInDep, attempt_id: int, form: AttemptForm
+) -> RedirectResponse:
+    attempts.save(session, actor, attempt_id=attempt_id, answers=answers_from_form(form), now=utcnow())
+    return redirect_with_flash(f"/attempts/{attempt_id}", "Your answers are saved.")
+
+
+@router.post("/attempts/{attempt_id}/submit", name="attempt_submit", dependencies=[CsrfDep])
+def attempt_submit(
+    session: SessionDep, actor: LoggedInDep, attempt_id: int, form: AttemptForm
+) -> RedirectResponse:
+    attempts.submit(session, actor, attempt_id=attempt_id, answers=answers_from_form(form), now=utcnow())
+    return RedirectResponse(f"/attempts/{attempt_id}", status_code=303)
+
+
+def _result(session: Session, attempt: QuizAttempt) -> dict[str, object]:
+    open_ = review.review_open(session, attempt, now=utcnow(), today=today())
+    quiz = session.get_one(Quiz, attempt.quiz_id)
+    return {
+        "attempt": attempt,
+        "settings": QuizSettings.from_snapshot(attempt.settings),
+        "quiz": quiz,
+        "course": session.get_one(Course, quiz.course_id),
+        "review_open": open_,
+        "reviewed": review.review(session, attempt) if open_ else [],
+    }
