@@ -17,7 +17,7 @@ from app.accounts.service import officer_ids
 from app.config import get_settings
 from app.courses.content import ContentInvalid, find_course_dirs, parse_course_dir
 from app.courses.service import import_course_dir
-from app.db import transaction
+from app.db import transaction, utcnow
 from app.demo import install_demo
 from app.errors import DomainError
 from app.i18n import today
@@ -25,16 +25,19 @@ from app.notifications.delivery import deliver
 from app.notifications.mail import mailer_for
 from app.notifications.reminders import queue_reminders
 from app.orgs.permissions import SYSTEM
+from app.quizzes.attempts import sweep
 
 app = typer.Typer(help="Học Số: digital-skills training for public officers.", no_args_is_help=True)
 courses_app = typer.Typer(help="Course files: check and import.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 officers_app = typer.Typer(help="Officer records.", no_args_is_help=True)
 notify_app = typer.Typer(help="Reminders and e-mail.", no_args_is_help=True)
+quizzes_app = typer.Typer(help="Quiz attempts.", no_args_is_help=True)
 app.add_typer(courses_app, name="courses")
 app.add_typer(db_app, name="db")
 app.add_typer(officers_app, name="officers")
 app.add_typer(notify_app, name="notify")
+app.add_typer(quizzes_app, name="quizzes")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -201,6 +204,20 @@ def notify_run(
     )
     if report.failed:
         raise typer.Exit(1)
+
+
+@quizzes_app.command("sweep")
+def quizzes_sweep() -> None:
+    """Submit timed attempts whose time ran out while nobody came back (for cron, every minute
+    or two; an officer who returns gets theirs submitted on the spot anyway)."""
+    total = 0
+    while True:
+        with transaction() as session:
+            done = sweep(session, SYSTEM, now=utcnow())
+        total += done
+        if done == 0:
+            break
+    out.print(f"Submitted {total} attempts whose time was up.")
 
 
 @app.command("init")

@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from app.api import admin as api_admin
+from app.api import class_quizzes as api_class_quizzes
 from app.api import classrooms as api_classrooms
 from app.api import course_admin as api_course_admin
 from app.api import courses as api_courses
@@ -17,7 +18,7 @@ from app.api import quizzes as api_quizzes
 from app.config import ROOT, get_settings
 from app.web import accounts as web_accounts
 from app.web import admin as web_admin
-from app.web import class_dashboard, errors, learning, site
+from app.web import class_dashboard, class_quizzes, errors, learning, site
 from app.web import classrooms as web_classrooms
 from app.web import course_admin as web_course_admin
 from app.web import courses as web_courses
@@ -61,6 +62,7 @@ def create_app() -> FastAPI:
     app.include_router(api_classrooms.router)
     app.include_router(api_notifications.router)
     app.include_router(api_quizzes.router)
+    app.include_router(api_class_quizzes.router)
     app.include_router(api_course_admin.router)
     app.include_router(site.router)
     app.include_router(web_courses.router)
@@ -69,6 +71,7 @@ def create_app() -> FastAPI:
     app.include_router(web_admin.router)
     app.include_router(web_classrooms.router)
     app.include_router(class_dashboard.router)
+    app.include_router(class_quizzes.router)
     app.include_router(web_course_admin.router)
     app.include_router(learning.router)
     app.include_router(web_notifications.router)

@@ -226,6 +226,13 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         "hr": 303,
     },
     ("GET", "/notifications"): {**ALL_OK, "anonymous": 303},
+    ("GET", "/classes/{classroom_id}/quizzes"): CLASS_PAGE,
+    ("POST", "/classes/{classroom_id}/quizzes/{quiz_id}/settings"): CLASS_FORM,
+    ("GET", "/classes/{classroom_id}/quizzes/{quiz_id}/analysis"): CLASS_PAGE,
+    ("GET", "/classes/{classroom_id}/quizzes/{quiz_id}/analysis.csv"): CLASS_PAGE,
+    ("GET", "/api/v1/classes/{classroom_id}/quizzes"): CLASS_API,
+    ("PUT", "/api/v1/classes/{classroom_id}/quizzes/{quiz_id}/settings"): CLASS_API,
+    ("GET", "/api/v1/classes/{classroom_id}/quizzes/{quiz_id}/analysis"): CLASS_API,
     # Anyone may read about a quiz and, logged in, take it; an attempt is its taker's alone (the
     # target attempt is the officer of unit A's, who is none of these callers).
     ("GET", "/courses/{slug}/quizzes/{quiz}"): ALL_OK,
@@ -380,6 +387,7 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
         "classroom_id": str(classroom.id),
         "batch_id": str(batch.id),
         "quiz": "kiem-tra-mot",
+        "quiz_id": str(attempt.quiz_id),
         "attempt_id": str(attempt.id),
     }
 

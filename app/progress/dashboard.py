@@ -4,7 +4,7 @@ paged by the database, so a class of thousands costs one page of rows, not the w
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import User
 from app.classrooms.models import Classroom, Enrolment
-from app.courses.models import Lesson
+from app.courses.models import Lesson, Quiz
 from app.progress.models import LessonCompletion, ProgressCycle
+from app.quizzes.results import best_by_cycle
 from app.text import search_terms
 
 STATUSES = ("not_started", "in_progress", "completed", "overdue", "withdrawn")
@@ -48,6 +49,10 @@ class RosterRow:
     completed_at: datetime | None
     last_activity_at: datetime | None
     status: str
+    cycle_id: int | None = None
+    # Best score of each quiz of the course, in course order (None: not taken yet).
+    quiz_best: tuple[float | None, ...] = ()
+    quizzes_passed: int = 0
 
     @property
     def percent(self) -> int:
@@ -125,6 +130,7 @@ class _Roster:
                 cycle.completed_at,
                 cycle.last_activity_at,
                 self.status,
+                cycle.id.label("cycle_id"),
             )
             .join(User, User.id == Enrolment.user_id)
             .outerjoin(latest, latest.c.user_id == Enrolment.user_id)
@@ -186,7 +192,30 @@ class _Roster:
             r.completed_at,
             r.last_activity_at,
             r.status,
+            r.cycle_id,
         )
+
+    def with_quizzes(self, rows: list[RosterRow]) -> list[RosterRow]:
+        """The rows with each quiz's best score, from one query for all of them."""
+        quiz_ids = list(
+            self.session.scalars(
+                select(Quiz.id)
+                .where(Quiz.course_id == self.classroom.course_id, Quiz.retired.is_(False))
+                .order_by(Quiz.id)
+            )
+        )
+        if not quiz_ids:
+            return rows
+        found = best_by_cycle(
+            self.session, cycle_ids=[r.cycle_id for r in rows if r.cycle_id], quiz_ids=quiz_ids
+        )
+        result = []
+        for row in rows:
+            mine = found.get(row.cycle_id or -1, {})
+            best = tuple(mine[q][0] if q in mine else None for q in quiz_ids)
+            passed = sum(1 for q in quiz_ids if q in mine and mine[q][1])
+            result.append(replace(row, quiz_best=best, quizzes_passed=passed))
+        return result
 
 
 def roster_page(
@@ -198,7 +227,7 @@ def roster_page(
     pages = max(1, -(-total_rows // PAGE_SIZE))
     page = min(max(1, page), pages)
     query = roster.ordered(roster.filtered(flt), flt).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    rows = [roster.row(r) for r in session.execute(query)]
+    rows = roster.with_quizzes([roster.row(r) for r in session.execute(query)])
     return RosterPage(rows, int(total_rows), page, pages, roster.counts())
 
 
@@ -212,5 +241,10 @@ def roster_rows(
     """Every matching row in order, streamed from the database (for exports and bulk actions)."""
     roster = _Roster(session, classroom, today)
     query = roster.ordered(roster.filtered(flt), flt)
+    batch: list[RosterRow] = []
     for r in session.execute(query.execution_options(yield_per=1000)):
-        yield roster.row(r)
+        batch.append(roster.row(r))
+        if len(batch) == 1000:
+            yield from roster.with_quizzes(batch)
+            batch = []
+    yield from roster.with_quizzes(batch)

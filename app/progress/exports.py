@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from app.i18n import N_, format_day, format_hours, translations
+from app.i18n import N_, format_day, format_hours, format_number, translations
 from app.progress.dashboard import RosterRow
 
 HEADERS = (
@@ -19,6 +19,8 @@ HEADERS = (
     N_("Lessons in the course"),
     N_("Progress (%)"),
     N_("Estimated hours of study"),
+    N_("Quizzes passed"),
+    N_("Best quiz scores"),
     N_("Last activity"),
     N_("Completed on"),
     N_("Status"),
@@ -47,6 +49,8 @@ def roster_csv(rows: Iterable[RosterRow], *, language: str, timezone: str) -> It
                 row.total,
                 row.percent,
                 format_hours(row.minutes_spent),
+                row.quizzes_passed,
+                " / ".join("" if best is None else format_number(best, 0) for best in row.quiz_best),
                 format_day(row.last_activity_at, timezone) if row.last_activity_at else "",
                 format_day(row.completed_at, timezone) if row.completed_at else "",
                 t(row.status),

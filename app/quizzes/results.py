@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.courses.models import Course, Quiz
@@ -69,3 +69,31 @@ def quizzes_passed(session: Session, course: Course, cycle: ProgressCycle) -> bo
     )
     found = outcomes(session, user_id=cycle.user_id, cycle_id=cycle.id, quiz_ids=quiz_ids)
     return all(o.passed for o in found.values())
+
+
+def best_by_cycle(
+    session: Session, *, cycle_ids: Sequence[int], quiz_ids: Sequence[int]
+) -> dict[int, dict[int, tuple[float, bool]]]:
+    """For class dashboards: per cycle, per quiz, the best graded score and whether any attempt
+    passed, from one grouped query."""
+    found: dict[int, dict[int, tuple[float, bool]]] = {}
+    if not cycle_ids or not quiz_ids:
+        return found
+    for start in range(0, len(cycle_ids), 1000):
+        rows = session.execute(
+            select(
+                QuizAttempt.cycle_id,
+                QuizAttempt.quiz_id,
+                func.max(QuizAttempt.score_percent),
+                func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)),
+            )
+            .where(
+                QuizAttempt.cycle_id.in_(list(cycle_ids[start : start + 1000])),
+                QuizAttempt.quiz_id.in_(list(quiz_ids)),
+                QuizAttempt.status == "graded",
+            )
+            .group_by(QuizAttempt.cycle_id, QuizAttempt.quiz_id)
+        )
+        for cycle_id, quiz_id, best, passed in rows:
+            found.setdefault(cycle_id, {})[quiz_id] = (float(best or 0), bool(passed))
+    return found

@@ -25,4 +25,13 @@ LABELS = (
     N_("overdue"),
     N_("in_progress"),
     N_("not_started"),
+    N_("single_choice"),
+    N_("multiple_choice"),
+    N_("true_false"),
+    N_("short_answer"),
+    N_("matching"),
+    N_("immediately"),
+    N_("after_passing"),
+    N_("after_close"),
+    N_("never"),
 )
