@@ -179,3 +179,9 @@ def test_notify_run_sends_the_outbox_once(
     (eml,) = tmp_path.glob("*.eml")
     parsed = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert parsed["Subject"] == "Nhắc việc: hoàn thành khoá học"
+
+
+def test_quizzes_sweep_runs_from_the_command_line(engine: Engine) -> None:
+    result = runner.invoke(app, ["quizzes", "sweep"])
+    assert result.exit_code == 0, result.output
+    assert "Submitted 0 attempts whose time was up." in result.output
