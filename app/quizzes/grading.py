@@ -6,8 +6,9 @@ share of credit an answer earns (grade), what a learner may see of a question be
 app.courses.quizfile builds for the question, as stored with it.
 
 Canonical answers: single_choice a choice id (str); multiple_choice a list of choice ids in the
-file's order; true_false a bool; short_answer the text as typed, trimmed (at most 500 characters);
-matching a dict from pair id to the chosen right-hand text, exactly as written in the file."""
+file's order; true_false a bool; short_answer the text as typed with its spacing tidied (at most
+500 characters); matching a dict from pair id to the chosen right-hand text, exactly as written in
+the file."""
 
 from __future__ import annotations
 
@@ -46,9 +47,10 @@ def public_view(kind: str, spec: Spec, *, rng: random.Random | None, shuffle_cho
     accepted answers, or which right-hand text belongs to which left-hand item.
 
     With `shuffle_choices` and an `rng`, choices (and the left-hand items of a matching question)
-    come in the rng's order. The right-hand options of a matching question never come in pair
-    order: they are shuffled whenever an rng is given, otherwise sorted in Vietnamese alphabetical
-    order. Pass an rng seeded per attempt so a reloaded page shows the same order."""
+    come in the rng's order. The right-hand options of a matching question never follow the
+    pairs: they are shuffled whenever an rng is given, otherwise sorted in Vietnamese alphabetical
+    order, so their order says nothing about the pairing. Pass an rng seeded per attempt so a
+    reloaded page shows the same order."""
     return _kind(kind).public(spec, rng if shuffle_choices else None, rng)
 
 

@@ -163,7 +163,8 @@ class TestProblems:
 
 
 class TestRealCourses:
-    """The shipped courses meet the content bar: ≥4 modules, 3 lessons each, a quiz of ≥8."""
+    """The shipped courses meet the content bar: ≥4 modules, 3 lessons each, a quiz of ≥8 questions
+    with every question type."""
 
     @pytest.mark.parametrize("folder", find_course_dirs(COURSES), ids=lambda p: p.name)
     def test_course_is_valid_and_complete(self, folder: Path) -> None:
@@ -174,7 +175,13 @@ class TestRealCourses:
             assert len(module.lessons) >= 3, module.id
             assert module.quiz is not None and len(module.quiz.questions) >= 8, module.id
             kinds = {q.kind for q in module.quiz.questions}
-            assert kinds == {"single_choice", "multiple_choice", "true_false", "short_answer"}, module.id
+            assert kinds == {
+                "single_choice",
+                "multiple_choice",
+                "true_false",
+                "short_answer",
+                "matching",
+            }, module.id
 
     def test_the_three_courses_are_there(self) -> None:
         assert [p.name for p in find_course_dirs(COURSES)] == [
