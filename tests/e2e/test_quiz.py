@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from app.courses.content import parse_course_dir
@@ -41,8 +42,8 @@ def fieldset(page: Page, text: str) -> Locator:
 
 
 def test_take_a_timed_quiz_reload_finish_and_review(
-    browser: Browser, live_server: str, tmp_path_factory
-) -> None:  # type: ignore[no-untyped-def]
+    browser: Browser, live_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     spec = parse_course_dir(COURSE)
     quiz = spec.modules[0].quiz
     assert quiz is not None
