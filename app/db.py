@@ -90,16 +90,20 @@ def get_sessionmaker(url: str | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(url), expire_on_commit=False)
 
 
+def as_domain_error(exc: IntegrityError | OperationalError) -> Conflict | Unavailable:
+    """A lost race or a locked database as the domain error the user is told about."""
+    if isinstance(exc, IntegrityError):
+        return Conflict("The change conflicts with data saved at the same time; try again.")
+    return Unavailable("The database is busy; try again in a moment.")
+
+
 def commit_or_raise(session: Session) -> None:
     """Commit, turning a lost race or a locked database into a domain error, not a crash."""
     try:
         session.commit()
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
         session.rollback()
-        raise Conflict("The change conflicts with data saved at the same time; try again.") from exc
-    except OperationalError as exc:
-        session.rollback()
-        raise Unavailable("The database is busy; try again in a moment.") from exc
+        raise as_domain_error(exc) from exc
 
 
 @contextmanager

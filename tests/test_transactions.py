@@ -6,6 +6,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep
@@ -84,6 +85,20 @@ class TestRealSessionDependency:
             _duplicate_course(session)
             return {"ok": True}
 
+        @app.post("/api/v1/_test/duplicate-flushed")
+        def duplicate_flushed(session: SessionDep) -> dict[str, bool]:
+            session.add(_course("giu-lai"))
+            _duplicate_course(session)
+            session.flush()
+            return {"ok": True}
+
+        @app.post("/api/v1/_test/locked")
+        def locked(session: SessionDep) -> dict[str, bool]:
+            session.add(_course("bi-khoa"))
+            session.flush()
+            # What SQLite raises when a read transaction cannot become a write transaction.
+            raise OperationalError("INSERT …", {}, Exception("database is locked"))
+
         @app.get("/api/v1/_test/read-only")
         def read_only(session: SessionDep) -> dict[str, int]:
             return {"n": len(session.scalars(select(Course.id)).all())}
@@ -101,6 +116,23 @@ class TestRealSessionDependency:
     def test_failed_commit_is_rolled_back_and_reported(self, live_client: TestClient, engine: Engine) -> None:
         response = live_client.post("/api/v1/_test/duplicate")
         assert response.status_code == 409
+        with engine.connect() as conn:
+            assert conn.scalars(select(Course.slug)).all() == []
+
+    def test_a_conflict_raised_by_a_flush_in_the_handler_is_a_conflict(
+        self, live_client: TestClient, engine: Engine
+    ) -> None:
+        response = live_client.post("/api/v1/_test/duplicate-flushed")
+        assert response.status_code == 409
+        with engine.connect() as conn:
+            assert conn.scalars(select(Course.slug)).all() == []
+
+    def test_a_locked_database_in_the_handler_is_unavailable_not_a_crash(
+        self, live_client: TestClient, engine: Engine
+    ) -> None:
+        response = live_client.post("/api/v1/_test/locked")
+        assert response.status_code == 503
+        assert response.json()["message"] == "The database is busy; try again in a moment."
         with engine.connect() as conn:
             assert conn.scalars(select(Course.slug)).all() == []
 

@@ -7,9 +7,10 @@ from typing import Annotated
 
 from anyio import to_thread
 from fastapi import Depends, Query
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.db import commit_or_raise, get_sessionmaker
+from app.db import as_domain_error, commit_or_raise, get_sessionmaker
 from app.progress.dashboard import SORTS, STATUSES, RosterFilter
 
 
@@ -24,6 +25,12 @@ async def request_session() -> AsyncIterator[Session]:
         yield session
         if session.in_transaction():
             await to_thread.run_sync(commit_or_raise, session)
+    except (IntegrityError, OperationalError) as exc:
+        # Raised by a flush inside the handler rather than by the commit (SQLite refuses a write
+        # at once when another connection holds the lock): the same answer as a failed commit.
+        if session.in_transaction():
+            await to_thread.run_sync(session.rollback)
+        raise as_domain_error(exc) from exc
     except BaseException:
         if session.in_transaction():
             await to_thread.run_sync(session.rollback)
