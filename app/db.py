@@ -53,11 +53,26 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Statements that only read. Anything else (a write, DDL, a SAVEPOINT) takes the write lock first.
+_READS = ("SELECT", "PRAGMA")
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    # pysqlite's own BEGIN handling breaks SAVEPOINTs and defers locking; take it over so
-    # transactions (and the tests' nested savepoints) behave as on PostgreSQL.
+    """SQLite with foreign keys, WAL, a busy timeout, and transactions that take the write lock
+    before their first write.
+
+    A transaction reads in autocommit, each statement seeing the latest commit (as READ
+    COMMITTED does on PostgreSQL), and issues BEGIN IMMEDIATE just before its first write or
+    savepoint. SQLite cannot turn a read transaction into a write transaction while another
+    connection writes: it answers "database is locked" at once, without waiting for the busy
+    timeout, and always once another write has committed since the read began. BEGIN
+    IMMEDIATE waits for the lock like any statement, so concurrent writers queue instead of
+    failing, and the lock is held only from the first write to the commit: a login's password
+    check, made between its reads and its writes, holds nothing."""
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own BEGIN handling breaks SAVEPOINTs; transactions are begun below instead.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -66,9 +81,13 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+    @event.listens_for(engine, "before_cursor_execute")
+    def _lock_before_writing(
+        conn: Any, _cursor: Any, statement: str, _parameters: Any, _context: Any, _executemany: bool
+    ) -> None:
+        dbapi_connection = conn.connection.dbapi_connection
+        if not dbapi_connection.in_transaction and not statement.lstrip()[:6].upper().startswith(_READS):
+            dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:

@@ -1,16 +1,20 @@
 """The request owns the transaction: a commit that fails is an error response, never a success."""
 
+import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep
 from app.courses.models import Course
+from app.db import make_engine
 from app.main import create_app
 
 
@@ -147,3 +151,41 @@ def test_oversized_bodies_are_refused_before_parsing(client: TestClient) -> None
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 413
+
+
+class TestSqliteWriters:
+    """SQLite takes the write lock before a transaction's first write, so writers queue for it
+    (up to the busy timeout) instead of failing when another connection wrote meanwhile."""
+
+    @pytest.fixture
+    def sqlite_engine(self, tmp_path: Path) -> Iterator[Engine]:
+        engine = make_engine(f"sqlite:///{tmp_path / 'writers.db'}")
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        yield engine
+        engine.dispose()
+
+    def test_a_transaction_that_read_before_another_commit_can_still_write(
+        self, sqlite_engine: Engine
+    ) -> None:
+        with sqlite_engine.connect() as reader, sqlite_engine.connect() as writer:
+            assert reader.execute(text("SELECT count(*) FROM t")).scalar() == 0
+            writer.execute(text("INSERT INTO t VALUES (1)"))
+            writer.commit()
+            # With a deferred BEGIN this read a stale snapshot and failed at once: database is locked.
+            reader.execute(text("INSERT INTO t VALUES (2)"))
+            reader.commit()
+            assert reader.execute(text("SELECT count(*) FROM t")).scalar() == 2
+
+    def test_a_writer_waits_for_the_lock_held_by_another(self, sqlite_engine: Engine) -> None:
+        with sqlite_engine.connect() as first, sqlite_engine.connect() as second:
+            second.execute(text("SELECT count(*) FROM t")).all()
+            first.execute(text("INSERT INTO t VALUES (1)"))
+            releasing = threading.Timer(0.2, first.commit)
+            releasing.start()
+            started = time.monotonic()
+            second.execute(text("INSERT INTO t VALUES (2)"))
+            second.commit()
+            releasing.join()
+            assert time.monotonic() - started >= 0.15
+            assert second.execute(text("SELECT count(*) FROM t")).scalar() == 2
