@@ -90,13 +90,22 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
             dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
+# Connections each process keeps, and may open beyond those under load; request sessions are
+# admitted up to their sum (app.api.deps).
+POOL_SIZE = 10
+POOL_OVERFLOW = 20
+MAX_CONNECTIONS = POOL_SIZE + POOL_OVERFLOW
+
+
 def make_engine(url: str) -> Engine:
     settings = get_settings()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+        )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 @lru_cache

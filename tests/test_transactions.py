@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, create_engine, delete, select, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.deps import SessionDep
 from app.courses.models import Course
@@ -189,3 +190,44 @@ class TestSqliteWriters:
             releasing.join()
             assert time.monotonic() - started >= 0.15
             assert second.execute(text("SELECT count(*) FROM t")).scalar() == 2
+
+
+def test_requests_wait_for_a_connection_on_the_event_loop_not_in_a_worker_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One pooled connection and one worker thread. Were the second request's handler to take
+    the thread and wait there for the connection, the first request could not validate its
+    response and commit, which gives the connection back, until the pool's timeout. Sessions
+    are admitted on the event loop instead, so both succeed at once."""
+    from app.api import deps
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'pool.db'}", pool_size=1, max_overflow=0, pool_timeout=2)
+    monkeypatch.setattr(deps, "get_sessionmaker", lambda: sessionmaker(bind=engine))
+    monkeypatch.setattr(deps, "_ADMITTED", CapacityLimiter(1))
+    app = create_app()
+
+    @app.get("/_test/one-handler-thread")
+    async def one_handler_thread() -> dict[str, bool]:
+        to_thread.current_default_thread_limiter().total_tokens = 1
+        return {"ok": True}
+
+    @app.get("/_test/hold")
+    def hold(session: SessionDep, seconds: float = 0) -> dict[str, bool]:
+        session.execute(text("SELECT 1"))
+        time.sleep(seconds)
+        return {"ok": True}
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.get("/_test/one-handler-thread")
+        statuses: list[int] = []
+        first = threading.Thread(
+            target=lambda: statuses.append(client.get("/_test/hold?seconds=0.6").status_code)
+        )
+        first.start()
+        time.sleep(0.2)
+        started = time.monotonic()
+        second = client.get("/_test/hold").status_code
+        first.join()
+    engine.dispose()
+    assert (statuses, second) == ([200], 200)
+    assert time.monotonic() - started < 1.5
