@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ from sqlalchemy.types import TypeDecorator
 
 from app.config import get_settings
 from app.errors import Conflict, Unavailable
+
+log = logging.getLogger("hocso")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -119,7 +122,10 @@ def get_sessionmaker(url: str | None = None) -> sessionmaker[Session]:
 
 
 def as_domain_error(exc: IntegrityError | OperationalError) -> Conflict | Unavailable:
-    """A lost race or a locked database as the domain error the user is told about."""
+    """A lost race or a locked database as the domain error the user is told about. It is
+    logged (the driver's message and the statement, never its parameters) for the operator."""
+    statement = " ".join((exc.statement or "").split())[:120]
+    log.warning("database refused a request (%s): %s [%s]", type(exc).__name__, exc.orig, statement)
     if isinstance(exc, IntegrityError):
         return Conflict("The change conflicts with data saved at the same time; try again.")
     return Unavailable("The database is busy; try again in a moment.")

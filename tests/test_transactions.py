@@ -133,11 +133,12 @@ class TestRealSessionDependency:
             assert conn.scalars(select(Course.slug)).all() == []
 
     def test_a_locked_database_in_the_handler_is_unavailable_not_a_crash(
-        self, live_client: TestClient, engine: Engine
+        self, live_client: TestClient, engine: Engine, caplog: pytest.LogCaptureFixture
     ) -> None:
         response = live_client.post("/api/v1/_test/locked")
         assert response.status_code == 503
         assert response.json()["message"] == "The database is busy; try again in a moment."
+        assert "database refused a request (OperationalError): database is locked [INSERT …]" in caplog.text
         with engine.connect() as conn:
             assert conn.scalars(select(Course.slug)).all() == []
 
