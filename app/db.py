@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ from sqlalchemy.types import TypeDecorator
 
 from app.config import get_settings
 from app.errors import Conflict, Unavailable
+
+log = logging.getLogger("hocso")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -53,11 +56,26 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Statements that only read. Anything else (a write, DDL, a SAVEPOINT) takes the write lock first.
+_READS = ("SELECT", "PRAGMA")
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    # pysqlite's own BEGIN handling breaks SAVEPOINTs and defers locking; take it over so
-    # transactions (and the tests' nested savepoints) behave as on PostgreSQL.
+    """SQLite with foreign keys, WAL, a busy timeout, and transactions that take the write lock
+    before their first write.
+
+    A transaction reads in autocommit, each statement seeing the latest commit (as READ
+    COMMITTED does on PostgreSQL), and issues BEGIN IMMEDIATE just before its first write or
+    savepoint. SQLite cannot turn a read transaction into a write transaction while another
+    connection writes: it answers "database is locked" at once, without waiting for the busy
+    timeout, and always once another write has committed since the read began. BEGIN
+    IMMEDIATE waits for the lock like any statement, so concurrent writers queue instead of
+    failing, and the lock is held only from the first write to the commit: a login's password
+    check, made between its reads and its writes, holds nothing."""
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own BEGIN handling breaks SAVEPOINTs; transactions are begun below instead.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -66,18 +84,31 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+    @event.listens_for(engine, "before_cursor_execute")
+    def _lock_before_writing(
+        conn: Any, _cursor: Any, statement: str, _parameters: Any, _context: Any, _executemany: bool
+    ) -> None:
+        dbapi_connection = conn.connection.dbapi_connection
+        if not dbapi_connection.in_transaction and not statement.lstrip()[:6].upper().startswith(_READS):
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+# Connections each process keeps, and may open beyond those under load; request sessions are
+# admitted up to their sum (app.api.deps).
+POOL_SIZE = 10
+POOL_OVERFLOW = 20
+MAX_CONNECTIONS = POOL_SIZE + POOL_OVERFLOW
 
 
 def make_engine(url: str) -> Engine:
     settings = get_settings()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+        )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 @lru_cache
@@ -90,16 +121,23 @@ def get_sessionmaker(url: str | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(url), expire_on_commit=False)
 
 
+def as_domain_error(exc: IntegrityError | OperationalError) -> Conflict | Unavailable:
+    """A lost race or a locked database as the domain error the user is told about. It is
+    logged (the driver's message and the statement, never its parameters) for the operator."""
+    statement = " ".join((exc.statement or "").split())[:120]
+    log.warning("database refused a request (%s): %s [%s]", type(exc).__name__, exc.orig, statement)
+    if isinstance(exc, IntegrityError):
+        return Conflict("The change conflicts with data saved at the same time; try again.")
+    return Unavailable("The database is busy; try again in a moment.")
+
+
 def commit_or_raise(session: Session) -> None:
     """Commit, turning a lost race or a locked database into a domain error, not a crash."""
     try:
         session.commit()
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
         session.rollback()
-        raise Conflict("The change conflicts with data saved at the same time; try again.") from exc
-    except OperationalError as exc:
-        session.rollback()
-        raise Unavailable("The database is busy; try again in a moment.") from exc
+        raise as_domain_error(exc) from exc
 
 
 @contextmanager

@@ -91,16 +91,22 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def client(session: Session) -> Iterator[TestClient]:
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
     from app.api.deps import request_session
-    from app.db import commit_or_raise
+    from app.db import as_domain_error, commit_or_raise
     from app.main import create_app
 
     app = create_app()
 
     def bound_session() -> Iterator[Session]:
+        # As app.api.deps.request_session, over the test's transaction.
         try:
             yield session
             commit_or_raise(session)
+        except (IntegrityError, OperationalError) as exc:
+            session.rollback()
+            raise as_domain_error(exc) from exc
         except BaseException:
             session.rollback()
             raise

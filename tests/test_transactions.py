@@ -1,15 +1,21 @@
 """The request owns the transaction: a commit that fails is an error response, never a success."""
 
+import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, create_engine, delete, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.deps import SessionDep
 from app.courses.models import Course
+from app.db import make_engine
 from app.main import create_app
 
 
@@ -84,6 +90,20 @@ class TestRealSessionDependency:
             _duplicate_course(session)
             return {"ok": True}
 
+        @app.post("/api/v1/_test/duplicate-flushed")
+        def duplicate_flushed(session: SessionDep) -> dict[str, bool]:
+            session.add(_course("giu-lai"))
+            _duplicate_course(session)
+            session.flush()
+            return {"ok": True}
+
+        @app.post("/api/v1/_test/locked")
+        def locked(session: SessionDep) -> dict[str, bool]:
+            session.add(_course("bi-khoa"))
+            session.flush()
+            # What SQLite raises when a read transaction cannot become a write transaction.
+            raise OperationalError("INSERT …", {}, Exception("database is locked"))
+
         @app.get("/api/v1/_test/read-only")
         def read_only(session: SessionDep) -> dict[str, int]:
             return {"n": len(session.scalars(select(Course.id)).all())}
@@ -104,6 +124,24 @@ class TestRealSessionDependency:
         with engine.connect() as conn:
             assert conn.scalars(select(Course.slug)).all() == []
 
+    def test_a_conflict_raised_by_a_flush_in_the_handler_is_a_conflict(
+        self, live_client: TestClient, engine: Engine
+    ) -> None:
+        response = live_client.post("/api/v1/_test/duplicate-flushed")
+        assert response.status_code == 409
+        with engine.connect() as conn:
+            assert conn.scalars(select(Course.slug)).all() == []
+
+    def test_a_locked_database_in_the_handler_is_unavailable_not_a_crash(
+        self, live_client: TestClient, engine: Engine, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        response = live_client.post("/api/v1/_test/locked")
+        assert response.status_code == 503
+        assert response.json()["message"] == "The database is busy; try again in a moment."
+        assert "database refused a request (OperationalError): database is locked [INSERT …]" in caplog.text
+        with engine.connect() as conn:
+            assert conn.scalars(select(Course.slug)).all() == []
+
     def test_reading_needs_no_commit(self, live_client: TestClient) -> None:
         assert live_client.get("/api/v1/_test/read-only").json() == {"n": 0}
 
@@ -115,3 +153,82 @@ def test_oversized_bodies_are_refused_before_parsing(client: TestClient) -> None
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 413
+
+
+class TestSqliteWriters:
+    """SQLite takes the write lock before a transaction's first write, so writers queue for it
+    (up to the busy timeout) instead of failing when another connection wrote meanwhile."""
+
+    @pytest.fixture
+    def sqlite_engine(self, tmp_path: Path) -> Iterator[Engine]:
+        engine = make_engine(f"sqlite:///{tmp_path / 'writers.db'}")
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        yield engine
+        engine.dispose()
+
+    def test_a_transaction_that_read_before_another_commit_can_still_write(
+        self, sqlite_engine: Engine
+    ) -> None:
+        with sqlite_engine.connect() as reader, sqlite_engine.connect() as writer:
+            assert reader.execute(text("SELECT count(*) FROM t")).scalar() == 0
+            writer.execute(text("INSERT INTO t VALUES (1)"))
+            writer.commit()
+            # With a deferred BEGIN this read a stale snapshot and failed at once: database is locked.
+            reader.execute(text("INSERT INTO t VALUES (2)"))
+            reader.commit()
+            assert reader.execute(text("SELECT count(*) FROM t")).scalar() == 2
+
+    def test_a_writer_waits_for_the_lock_held_by_another(self, sqlite_engine: Engine) -> None:
+        with sqlite_engine.connect() as first, sqlite_engine.connect() as second:
+            second.execute(text("SELECT count(*) FROM t")).all()
+            first.execute(text("INSERT INTO t VALUES (1)"))
+            releasing = threading.Timer(0.2, first.commit)
+            releasing.start()
+            started = time.monotonic()
+            second.execute(text("INSERT INTO t VALUES (2)"))
+            second.commit()
+            releasing.join()
+            assert time.monotonic() - started >= 0.15
+            assert second.execute(text("SELECT count(*) FROM t")).scalar() == 2
+
+
+def test_requests_wait_for_a_connection_on_the_event_loop_not_in_a_worker_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One pooled connection and one worker thread. Were the second request's handler to take
+    the thread and wait there for the connection, the first request could not validate its
+    response and commit, which gives the connection back, until the pool's timeout. Sessions
+    are admitted on the event loop instead, so both succeed at once."""
+    from app.api import deps
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'pool.db'}", pool_size=1, max_overflow=0, pool_timeout=2)
+    monkeypatch.setattr(deps, "get_sessionmaker", lambda: sessionmaker(bind=engine))
+    monkeypatch.setattr(deps, "_ADMITTED", CapacityLimiter(1))
+    app = create_app()
+
+    @app.get("/_test/one-handler-thread")
+    async def one_handler_thread() -> dict[str, bool]:
+        to_thread.current_default_thread_limiter().total_tokens = 1
+        return {"ok": True}
+
+    @app.get("/_test/hold")
+    def hold(session: SessionDep, seconds: float = 0) -> dict[str, bool]:
+        session.execute(text("SELECT 1"))
+        time.sleep(seconds)
+        return {"ok": True}
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.get("/_test/one-handler-thread")
+        statuses: list[int] = []
+        first = threading.Thread(
+            target=lambda: statuses.append(client.get("/_test/hold?seconds=0.6").status_code)
+        )
+        first.start()
+        time.sleep(0.2)
+        started = time.monotonic()
+        second = client.get("/_test/hold").status_code
+        first.join()
+    engine.dispose()
+    assert (statuses, second) == ([200], 200)
+    assert time.monotonic() - started < 1.5
