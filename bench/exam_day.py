@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx2
 
@@ -75,6 +75,13 @@ class Officer:
     questions: list[dict[str, Any]] = field(default_factory=list)
 
 
+class Reply(NamedTuple):
+    # The response when it was the one expected; None when refused or never answered.
+    response: httpx2.Response | None
+    # False when no response came at all: whether the server did the work is unknown.
+    answered: bool
+
+
 class Driver:
     """Sends requests with at most `concurrency` in flight; records each outcome."""
 
@@ -90,8 +97,8 @@ class Driver:
         *,
         refused: Callable[[httpx2.Response], str | None] = lambda _: None,
         **options: Any,
-    ) -> httpx2.Response | None:
-        """The response when it has the expected status and `refused` finds nothing wrong."""
+    ) -> Reply:
+        """The response, when it has the expected status and `refused` finds nothing wrong."""
         async with self.slots:
             started = time.perf_counter()
             try:
@@ -99,14 +106,14 @@ class Driver:
             except httpx2.HTTPError as exc:
                 phase.errors[type(exc).__name__] += 1
                 phase.unanswered += 1
-                return None
+                return Reply(None, answered=False)
             phase.latencies.append(time.perf_counter() - started)
         failure = str(response.status_code) if response.status_code != phase.expect else refused(response)
         if failure:
             phase.errors[failure] += 1
-            return None
+            return Reply(None, answered=True)
         phase.ok += 1
-        return response
+        return Reply(response, answered=True)
 
 
 def answer_for(rng: random.Random, kind: str, view: dict[str, Any]) -> Any:
@@ -130,7 +137,7 @@ def answer_for(rng: random.Random, kind: str, view: dict[str, Any]) -> Any:
 async def log_in(driver: Driver, phases: dict[str, Phase], officer: Officer, quiz_page: str) -> None:
     from bench.exam_setup import PASSWORD
 
-    page = await driver.send(phases["login page"], officer.client, "GET", "/login")
+    page = (await driver.send(phases["login page"], officer.client, "GET", "/login")).response
     if page is None or not (found := TOKEN.search(page.text)):
         return
     form = {"csrf_token": found.group(1), "account": officer.code, "password": PASSWORD, "next": quiz_page}
@@ -147,25 +154,27 @@ async def log_in(driver: Driver, phases: dict[str, Phase], officer: Officer, qui
     login = await driver.send(
         phases["login"], officer.client, "POST", "/login", data=form, headers=headers, refused=refused
     )
-    if login is None:
+    if login.response is None:
         return
     # Login replaces the CSRF cookie; the page the officer lands on carries the new token.
-    landed = await driver.send(phases["quiz page"], officer.client, "GET", quiz_page)
+    landed = (await driver.send(phases["quiz page"], officer.client, "GET", quiz_page)).response
     if landed is not None and (found := TOKEN.search(landed.text)):
         officer.token = found.group(1)
 
 
-async def start(driver: Driver, phase: Phase, officer: Officer, url: str) -> None:
+async def start(driver: Driver, phase: Phase, officer: Officer, url: str, acked: Acknowledged) -> None:
     if not officer.token:
         return
-    headers = {"X-CSRF-Token": officer.token}
-    response = await driver.send(phase, officer.client, "POST", url, headers=headers)
-    if response is not None:
-        body = response.json()
+    reply = await driver.send(phase, officer.client, "POST", url, headers={"X-CSRF-Token": officer.token})
+    if reply.response is not None:
+        body = reply.response.json()
         officer.attempt_id, officer.questions = body["id"], body["questions"]
+        acked.attempts[officer.code] = officer.attempt_id
+    elif not reply.answered:
+        acked.unknown_starts.add(officer.code)
 
 
-async def save_all(driver: Driver, phase: Phase, officer: Officer, acks: list[tuple[int, int, Any]]) -> None:
+async def save_all(driver: Driver, phase: Phase, officer: Officer, acked: Acknowledged) -> None:
     if officer.attempt_id is None:
         return
     url = f"/api/v1/attempts/{officer.attempt_id}/answers"
@@ -173,20 +182,23 @@ async def save_all(driver: Driver, phase: Phase, officer: Officer, acks: list[tu
     for question in officer.questions:
         answer = answer_for(officer.rng, question["kind"], question["view"])
         body = {"answers": {str(question["question_id"]): answer}}
-        if await driver.send(phase, officer.client, "PUT", url, json=body, headers=headers) is not None:
-            acks.append((officer.attempt_id, question["question_id"], answer))
+        reply = await driver.send(phase, officer.client, "PUT", url, json=body, headers=headers)
+        if reply.response is not None:
+            acked.saves.append((officer.attempt_id, question["question_id"], answer))
+        elif not reply.answered:
+            acked.unknown_saves.add((officer.attempt_id, question["question_id"]))
 
 
-async def submit(
-    driver: Driver, phase: Phase, officer: Officer, done: dict[int, tuple[str, float | None]]
-) -> None:
+async def submit(driver: Driver, phase: Phase, officer: Officer, acked: Acknowledged) -> None:
     if officer.attempt_id is None:
         return
     url = f"/api/v1/attempts/{officer.attempt_id}/submit"
-    response = await driver.send(phase, officer.client, "POST", url, headers={"X-CSRF-Token": officer.token})
-    if response is not None:
-        body = response.json()
-        done[officer.attempt_id] = (body["status"], body["score_percent"])
+    reply = await driver.send(phase, officer.client, "POST", url, headers={"X-CSRF-Token": officer.token})
+    if reply.response is not None:
+        body = reply.response.json()
+        acked.submits[officer.attempt_id] = (body["status"], body["score_percent"])
+    elif not reply.answered:
+        acked.unknown_submits.add(officer.attempt_id)
 
 
 async def bare(
@@ -248,13 +260,12 @@ async def drive(port: int, codes: list[str], args: argparse.Namespace) -> Run:
             before = await bare(driver, plain, args.concurrency, args.baseline_seconds)
             await timed("login", [log_in(driver, phases, o, quiz_page) for o in people])
             # The phases are barriers: nobody starts before everyone has logged in, and so on.
-            await timed("start", [start(driver, phases["start"], o, start_url) for o in people])
-            await timed("save", [save_all(driver, phases["save"], o, acked.saves) for o in people])
-            await timed("submit", [submit(driver, phases["submit"], o, acked.submits) for o in people])
+            await timed("start", [start(driver, phases["start"], o, start_url, acked) for o in people])
+            await timed("save", [save_all(driver, phases["save"], o, acked) for o in people])
+            await timed("submit", [submit(driver, phases["submit"], o, acked) for o in people])
             after = await bare(driver, plain, args.concurrency, args.baseline_seconds)
     finally:
         await transport.aclose()
-    acked.attempts = {o.code: o.attempt_id for o in people if o.attempt_id is not None}
     return Run(phases, walls, [before, after], acked)
 
 

@@ -44,7 +44,11 @@ def report(
         f"shared pool, at most {args.concurrency} requests in flight. The phases follow one another "
         "(everyone logs in, then everyone starts, …); each officer's 20 saves are sequential, one "
         "answer per request, interleaved across officers. Any status but the expected one (200, or "
-        "303 for the login form) or a failed request is an error; nothing is retried.",
+        "303 for the login form) or a failed request is an error; nothing is retried. The client "
+        f"shares the machine's cores with the server{' and PostgreSQL' if backend == 'PostgreSQL' else ''}, "
+        "and the bare rate is mostly its own limit. uvicorn's `--workers` leaves Nagle's algorithm "
+        "on (Kludex/uvicorn#3149): a lone request waits ~40 ms for a delayed ACK, which this many "
+        "requests in flight hide.",
         "",
         "| phase | request | requests | errors | p50 ms | p99 ms | phase s | done per s |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
