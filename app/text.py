@@ -70,3 +70,11 @@ def name_sort_value(full_name: str) -> str:
     Vietnamese way. '!' separates parts because it sorts before every letter code."""
     (given, given_tones), (whole, whole_tones) = name_sort_key(full_name)
     return f"{given}!{whole}!{given_tones}!{whole_tones}"[:600]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe(value: str) -> str:
+    """A cell for an exported CSV: text that Excel would run as a formula gets a leading '."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value

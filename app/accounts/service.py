@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import CATEGORIES, Placement, User
@@ -35,6 +35,22 @@ def _scope(actor: Actor, permission: str):  # type: ignore[no-untyped-def]
     return or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in paths))
 
 
+def officer_matches(query: str) -> list[ColumnElement[bool]]:
+    """Conditions for an officer search box, all to be met: every query word starts a word of
+    the name (accents ignored), or starts the officer code or e-mail."""
+    conditions: list[ColumnElement[bool]] = []
+    for term in search_terms(query):
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(
+            or_(
+                (" " + User.name_folded).like(f"% {escaped}%", escape="\\"),
+                User.officer_code.ilike(f"{escaped}%", escape="\\"),
+                User.email.ilike(f"{escaped}%", escape="\\"),
+            )
+        )
+    return conditions
+
+
 def search_officers(session: Session, actor: Actor, *, query: str = "", page: int = 1) -> list[OfficerRow]:
     """Officers the actor may see; every query word must start a word of the name, or match the
     officer code or e-mail. Accent-insensitive; sorted the Vietnamese way (given name last)."""
@@ -42,16 +58,7 @@ def search_officers(session: Session, actor: Actor, *, query: str = "", page: in
     if len(query) > 200:
         raise InvalidInput("The search text is too long.")
     stmt = select(User, OrgUnit).join(OrgUnit, OrgUnit.id == User.unit_id).where(_scope(actor, OFFICERS_READ))
-    terms = search_terms(query)
-    for term in terms:
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(
-            or_(
-                (" " + User.name_folded).like(f"% {escaped}%", escape="\\"),
-                User.officer_code.ilike(f"{escaped}%", escape="\\"),
-                User.email.ilike(f"{escaped}%", escape="\\"),
-            )
-        )
+    stmt = stmt.where(*officer_matches(query))
     offset = (max(page, 1) - 1) * PAGE_SIZE
     rows = session.execute(stmt.order_by(User.name_sort, User.id).offset(offset).limit(PAGE_SIZE)).all()
     return [OfficerRow(u, o) for u, o in rows]

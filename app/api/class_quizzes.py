@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
-from app.api.deps import SessionDep
+from app.api.deps import LanguageDep, SessionDep
 from app.quizzes import analysis, overrides
 from app.quizzes.settings import QuizSettings
 
@@ -59,7 +59,7 @@ class ClassQuizRead(BaseModel):
 
 class ItemRead(BaseModel):
     question_id: int
-    question: str
+    question: str = Field(validation_alias="slug")
     kind: str
     text: str
     answered: int
@@ -116,29 +116,14 @@ def set_class_quiz_settings(
 
 @router.get("/{quiz_id}/analysis", response_model=AnalysisRead)
 def class_quiz_analysis(
-    request: Request, session: SessionDep, actor: Reader, classroom_id: int, quiz_id: int
+    session: SessionDep, actor: Reader, classroom_id: int, quiz_id: int, language: LanguageDep
 ) -> AnalysisRead:
     overrides.find_class_quiz(session, actor, classroom_id=classroom_id, quiz_id=quiz_id)
-    language = "en" if request.headers.get("accept-language", "").lower().startswith("en") else "vi"
     result = analysis.analyse(session, quiz_id=quiz_id, classroom_id=classroom_id, language=language)
     return AnalysisRead(
         attempts=result.attempts,
         officers=result.officers,
         mean_percent=result.mean_percent,
         pass_rate=result.pass_rate,
-        items=[
-            ItemRead(
-                question_id=i.question_id,
-                question=i.slug,
-                kind=i.kind,
-                text=i.text,
-                answered=i.answered,
-                right=i.right,
-                mean_credit=i.mean_credit,
-                discrimination=i.discrimination,
-                common_wrong=i.common_wrong,
-                common_wrong_count=i.common_wrong_count,
-            )
-            for i in result.items
-        ],
+        items=[ItemRead.model_validate(i, from_attributes=True) for i in result.items],
     )

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from anyio import CapacityLimiter, to_thread
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -75,3 +75,11 @@ def roster_filter(
 
 
 RosterFilterDep = Annotated[RosterFilter, Depends(roster_filter)]
+
+
+def api_language(request: Request) -> str:
+    """Texts rendered for API callers: English when the caller asks for it, else Vietnamese."""
+    return "en" if request.headers.get("accept-language", "").lower().startswith("en") else "vi"
+
+
+LanguageDep = Annotated[str, Depends(api_language)]

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
-from app.api.deps import SessionDep
+from app.api.deps import LanguageDep, SessionDep
 from app.classrooms import service as classes
 from app.config import get_settings
 from app.i18n import today
@@ -87,8 +87,7 @@ def class_outbox(session: SessionDep, actor: Reader, classroom_id: int) -> Outbo
 
 
 @router.get("/me/notifications", response_model=list[NoticeRead])
-def my_notifications(request: Request, session: SessionDep, actor: Reader) -> list[NoticeRead]:
-    language = "en" if request.headers.get("accept-language", "").lower().startswith("en") else "vi"
+def my_notifications(session: SessionDep, actor: Reader, language: LanguageDep) -> list[NoticeRead]:
     return [
         NoticeRead(
             id=n.id,

@@ -80,17 +80,7 @@ def _read(session: SessionDep, actor: Reader, attempt_id: int) -> AttemptRead:
         submitted_at=a.submitted_at,
         score_percent=a.score_percent,
         passed=a.passed,
-        questions=[
-            QuestionRead(
-                number=q.number,
-                question_id=q.question_id,
-                kind=q.kind,
-                text=q.text,
-                view=q.view,
-                answer=q.answer,
-            )
-            for q in page.questions
-        ],
+        questions=[QuestionRead.model_validate(q, from_attributes=True) for q in page.questions],
     )
 
 
@@ -126,15 +116,4 @@ def review_attempt(session: SessionDep, actor: Reader, attempt_id: int) -> list[
     attempt: QuizAttempt = attempts.own_attempt(session, actor, attempt_id)
     if not review.review_open(session, attempt, now=utcnow(), today=today()):
         raise PermissionDenied("The review of this attempt is not open yet.")
-    return [
-        ReviewRead(
-            number=r.number,
-            kind=r.kind,
-            text=r.text,
-            answer=r.answer,
-            credit=r.credit,
-            correct=r.correct,
-            explanation=r.explanation,
-        )
-        for r in review.review(session, attempt)
-    ]
+    return [ReviewRead.model_validate(r, from_attributes=True) for r in review.review(session, attempt)]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.accounts.roster import RosterUnreadable, table_rows
+from app.accounts.service import officer_matches
 from app.audit.service import record
 from app.classrooms.models import Classroom, Enrolment
 from app.classrooms.service import ClassForm, get_class, managed_scope, validate_form
@@ -133,8 +134,7 @@ class FoundOfficer:
 def find_officers(session: Session, actor: Actor, *, classroom_id: int, query: str) -> list[FoundOfficer]:
     """Officers within the actor's units whose name or code matches, for assigning one by one."""
     classroom, _ = get_class(session, actor, classroom_id)
-    terms = search_terms(query)
-    if not terms:
+    if not search_terms(query):
         return []
     stmt = (
         select(User, OrgUnit.name)
@@ -143,9 +143,7 @@ def find_officers(session: Session, actor: Actor, *, classroom_id: int, query: s
         .order_by(User.name_sort)
         .limit(FIND_LIMIT)
     )
-    for term in terms:
-        like = f"%{term.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(or_(User.name_folded.like(like), func.lower(User.officer_code).like(like)))
+    stmt = stmt.where(*officer_matches(query))
     rows = session.execute(stmt).all()
     enrolled = set(
         session.scalars(
@@ -194,10 +192,17 @@ def open_classes(session: Session, actor: Actor, *, today: date) -> list[OpenCla
     if actor.user_id is None:
         return []
     rows = session.execute(_joinable(session, actor.user_id, today).order_by(Classroom.opens_on)).all()
+    limited = [c.id for c, _ in rows if c.capacity is not None]
+    taken = dict(
+        session.execute(
+            select(Enrolment.classroom_id, func.count())
+            .where(Enrolment.classroom_id.in_(limited or [-1]), Enrolment.status == "active")
+            .group_by(Enrolment.classroom_id)
+        ).all()
+    )
     result = []
     for classroom, course in rows:
-        taken = _active_count(session, classroom.id) if classroom.capacity is not None else 0
-        seats = None if classroom.capacity is None else classroom.capacity - taken
+        seats = None if classroom.capacity is None else classroom.capacity - int(taken.get(classroom.id, 0))
         if seats is None or seats > 0:
             result.append(OpenClass(classroom, course, seats))
     return result

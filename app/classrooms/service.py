@@ -334,17 +334,6 @@ def undo_batch(session: Session, actor: Actor, *, batch_id: int) -> int:
     return count
 
 
-def roster(session: Session, actor: Actor, *, classroom_id: int) -> list[tuple[Enrolment, User]]:
-    classroom, _ = get_class(session, actor, classroom_id)
-    rows = session.execute(
-        select(Enrolment, User)
-        .join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.classroom_id == classroom.id)
-        .order_by(Enrolment.status, User.name_sort)
-    ).all()
-    return [(e, u) for e, u in rows]
-
-
 def batches(session: Session, actor: Actor, *, classroom_id: int) -> Sequence[AssignmentBatch]:
     classroom, _ = get_class(session, actor, classroom_id)
     return session.scalars(

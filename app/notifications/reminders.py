@@ -153,7 +153,10 @@ def queue_reminders(session: Session, settings: Settings, *, today: date) -> Que
     for classroom, course in classes:
         rows = list(
             _scheduled_rows(
-                classroom, roster_rows(session, classroom, today=today, flt=RosterFilter()), today, every
+                classroom,
+                roster_rows(session, classroom, today=today, flt=RosterFilter(), quiz_scores=False),
+                today,
+                every,
             )
         )
         new = _enqueue(session, settings, classroom, course, rows, report)
@@ -215,7 +218,7 @@ def remind(
     flt = RosterFilter(status="" if target == "selected" else target)
     rows = [
         ("manual", f"manual:{classroom.id}:{row.user_id}:{today.isoformat()}", row)
-        for row in roster_rows(session, classroom, today=today, flt=flt)
+        for row in roster_rows(session, classroom, today=today, flt=flt, quiz_scores=False)
         if row.active and row.status in OPEN_STATUSES and (target != "selected" or row.user_id in wanted)
     ]
     report = QueueReport()

@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import User
+from app.accounts.service import officer_matches
 from app.classrooms.models import Classroom, Enrolment
 from app.courses.models import Lesson, Quiz
 from app.progress.models import LessonCompletion, ProgressCycle
 from app.quizzes.results import best_by_cycle
-from app.text import search_terms
 
 STATUSES = ("not_started", "in_progress", "completed", "overdue", "withdrawn")
 SORTS = ("name", "code", "progress", "activity", "status", "enrolled")
@@ -148,10 +149,7 @@ class _Roster:
         query = self.base
         if flt.status in STATUSES:
             query = query.where(self.status == flt.status)
-        for term in search_terms(flt.query):
-            like = f"%{term.replace('%', '').replace('_', '')}%"
-            query = query.where(or_(User.name_folded.like(like), func.lower(User.officer_code).like(like)))
-        return query
+        return query.where(*officer_matches(flt.query))
 
     def ordered(self, query: Any, flt: RosterFilter) -> Any:
         keys: dict[str, Any] = {
@@ -195,15 +193,20 @@ class _Roster:
             r.cycle_id,
         )
 
-    def with_quizzes(self, rows: list[RosterRow]) -> list[RosterRow]:
-        """The rows with each quiz's best score, from one query for all of them."""
-        quiz_ids = list(
+    @cached_property
+    def quiz_ids(self) -> list[int]:
+        """The course's quizzes, read once however many batches of rows are given scores."""
+        return list(
             self.session.scalars(
                 select(Quiz.id)
                 .where(Quiz.course_id == self.classroom.course_id, Quiz.retired.is_(False))
                 .order_by(Quiz.id)
             )
         )
+
+    def with_quizzes(self, rows: list[RosterRow]) -> list[RosterRow]:
+        """The rows with each quiz's best score, from one query for all of them."""
+        quiz_ids = self.quiz_ids
         if not quiz_ids:
             return rows
         found = best_by_cycle(
@@ -236,15 +239,16 @@ def status_counts(session: Session, classroom: Classroom, *, today: date) -> dic
 
 
 def roster_rows(
-    session: Session, classroom: Classroom, *, today: date, flt: RosterFilter
+    session: Session, classroom: Classroom, *, today: date, flt: RosterFilter, quiz_scores: bool = True
 ) -> Iterator[RosterRow]:
-    """Every matching row in order, streamed from the database (for exports and bulk actions)."""
+    """Every matching row in order, streamed from the database (for exports and bulk actions).
+    Reminders need no quiz scores and skip reading them."""
     roster = _Roster(session, classroom, today)
     query = roster.ordered(roster.filtered(flt), flt)
     batch: list[RosterRow] = []
     for r in session.execute(query.execution_options(yield_per=1000)):
         batch.append(roster.row(r))
         if len(batch) == 1000:
-            yield from roster.with_quizzes(batch)
+            yield from roster.with_quizzes(batch) if quiz_scores else batch
             batch = []
-    yield from roster.with_quizzes(batch)
+    yield from roster.with_quizzes(batch) if quiz_scores else batch

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from app.i18n import N_, format_day, format_hours, format_number, translations
 from app.progress.dashboard import RosterRow
+from app.text import excel_safe
 
 HEADERS = (
     N_("Officer code"),
@@ -25,11 +26,6 @@ HEADERS = (
     N_("Completed on"),
     N_("Status"),
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def roster_csv(rows: Iterable[RosterRow], *, language: str, timezone: str) -> Iterator[str]:
@@ -41,9 +37,9 @@ def roster_csv(rows: Iterable[RosterRow], *, language: str, timezone: str) -> It
     for count, row in enumerate(rows, start=1):
         writer.writerow(
             [
-                _cell(row.officer_code),
-                _cell(row.full_name),
-                _cell(row.email or ""),
+                excel_safe(row.officer_code),
+                excel_safe(row.full_name),
+                excel_safe(row.email or ""),
                 format_day(row.enrolled_at, timezone),
                 row.done,
                 row.total,

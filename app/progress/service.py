@@ -44,6 +44,11 @@ class LearningItem:
     overdue: bool
 
 
+def current_cycle(session: Session, user_id: int, course_id: int) -> ProgressCycle | None:
+    """The officer's latest cycle of a course, if they have begun it."""
+    return _current_cycle(session, user_id, course_id)
+
+
 def _current_cycle(session: Session, user_id: int, course_id: int) -> ProgressCycle | None:
     return session.scalar(
         select(ProgressCycle)

@@ -21,6 +21,7 @@ from app.courses.models import Question, Quiz
 from app.errors import NotFound
 from app.i18n import N_, format_number, translations
 from app.quizzes.models import AttemptAnswer, QuizAttempt
+from app.text import excel_safe
 
 GROUP_SHARE = 0.27
 
@@ -53,11 +54,14 @@ def analyse(session: Session, *, quiz_id: int, classroom_id: int, language: str)
     quiz = session.get(Quiz, quiz_id)
     if quiz is None:
         raise NotFound("No quiz with this address.")
+    graded = (
+        QuizAttempt.quiz_id == quiz_id,
+        QuizAttempt.classroom_id == classroom_id,
+        QuizAttempt.status == "graded",
+    )
     attempts = session.execute(
         select(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.score_percent, QuizAttempt.passed).where(
-            QuizAttempt.quiz_id == quiz_id,
-            QuizAttempt.classroom_id == classroom_id,
-            QuizAttempt.status == "graded",
+            *graded
         )
     ).all()
     scores = {a.id: float(a.score_percent or 0) for a in attempts}
@@ -65,15 +69,9 @@ def analyse(session: Session, *, quiz_id: int, classroom_id: int, language: str)
     for attempt_id, question_id, answer, credit in session.execute(
         select(
             AttemptAnswer.attempt_id, AttemptAnswer.question_id, AttemptAnswer.answer, AttemptAnswer.credit
-        ).where(
-            AttemptAnswer.attempt_id.in_(
-                select(QuizAttempt.id).where(
-                    QuizAttempt.quiz_id == quiz_id,
-                    QuizAttempt.classroom_id == classroom_id,
-                    QuizAttempt.status == "graded",
-                )
-            )
         )
+        .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
+        .where(*graded)
     ):
         by_question.setdefault(question_id, []).append((attempt_id, answer, float(credit or 0)))
     ranked = sorted(scores, key=lambda a: scores[a])
@@ -163,16 +161,15 @@ def analysis_csv(analysis: Analysis, *, language: str) -> Iterator[str]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([t(h) for h in HEADERS])
     for item in analysis.items:
-        wrong = item.common_wrong or ""
         writer.writerow(
             [
-                "'" + item.text if item.text.startswith(("=", "+", "-", "@")) else item.text,
+                excel_safe(item.text),
                 t(item.kind),
                 item.answered,
                 item.right,
                 format_number(100 * item.mean_credit, 0),
                 "" if item.discrimination is None else format_number(item.discrimination, 2),
-                "'" + wrong if wrong.startswith(("=", "+", "-", "@")) else wrong,
+                excel_safe(item.common_wrong or ""),
                 item.common_wrong_count,
             ]
         )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.courses.models import Course, Question, Quiz
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.orgs.permissions import Actor
+from app.progress.models import ProgressCycle
 from app.progress.service import open_cycle, settle_completion
 from app.quizzes.grading import grade, normalise_answer, public_view
 from app.quizzes.models import AttemptAnswer, QuizAttempt
@@ -284,16 +285,10 @@ def finish(session: Session, actor: Actor, attempt: QuizAttempt, *, now: datetim
     attempt.passed = attempt.score_percent >= settings.pass_mark
     session.flush()
     course = session.get_one(Course, session.get_one(Quiz, attempt.quiz_id).course_id)
-    cycle = attempt_cycle(session, attempt)
+    cycle = session.get_one(ProgressCycle, attempt.cycle_id)
     cycle.last_activity_at = now
     settle_completion(session, actor, course, cycle, now=now)
     return attempt
-
-
-def attempt_cycle(session: Session, attempt: QuizAttempt) -> Any:
-    from app.progress.models import ProgressCycle
-
-    return session.get_one(ProgressCycle, attempt.cycle_id)
 
 
 def sweep(session: Session, actor: Actor, *, now: datetime, limit: int = 500) -> int:

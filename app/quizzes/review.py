@@ -8,13 +8,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.classrooms.models import Classroom
-from app.courses.models import Course, Quiz
+from app.courses.models import Course, Question, Quiz
 from app.orgs.permissions import Actor
-from app.quizzes.attempts import expired, finish, own_attempt, saved_answers
+from app.progress.service import current_cycle
+from app.quizzes.attempts import (
+    QuizRef,
+    attempts_used,
+    expired,
+    finish,
+    own_attempt,
+    saved_answers,
+    settings_for,
+)
 from app.quizzes.grading import correct_view
 from app.quizzes.models import AttemptAnswer, QuizAttempt
 from app.quizzes.settings import QuizSettings
@@ -123,6 +132,31 @@ def review(session: Session, attempt: QuizAttempt) -> list[ReviewedQuestion]:
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class QuizOverview:
+    settings: QuizSettings | None
+    attempts: list[QuizAttempt]
+    used: int
+    question_count: int
+
+
+def quiz_overview(session: Session, actor: Actor, ref: QuizRef) -> QuizOverview:
+    """The quiz page: the settings in force for the caller, their attempts, and how many of the
+    attempt limit they have used in the current round of the course (a retake starts afresh)."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(Question)
+        .where(Question.quiz_id == ref.quiz.id, Question.retired.is_(False))
+    )
+    mine = attempts_of(session, actor, quiz_id=ref.quiz.id)
+    if actor.user_id is None:
+        return QuizOverview(None, mine, 0, int(count or 0))
+    settings, _ = settings_for(session, actor.user_id, ref)
+    cycle = current_cycle(session, actor.user_id, ref.course.id)
+    used = attempts_used(session, actor.user_id, ref.quiz.id, cycle.id) if cycle else 0
+    return QuizOverview(settings, mine, used, int(count or 0))
 
 
 def attempts_of(session: Session, actor: Actor, *, quiz_id: int) -> list[QuizAttempt]:

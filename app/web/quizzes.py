@@ -28,23 +28,16 @@ MAX_FIELDS = 400
 @router.get("/courses/{slug}/quizzes/{quiz}", response_class=HTMLResponse, name="quiz_page")
 def quiz_page(request: Request, session: SessionDep, actor: ActorDep, slug: str, quiz: str) -> HTMLResponse:
     ref = attempts.find_quiz(session, slug, quiz)
-    mine = review.attempts_of(session, actor, quiz_id=ref.quiz.id)
-    settings = None
-    used = 0
-    if actor.user_id is not None:
-        settings, _ = attempts.settings_for(session, actor.user_id, ref)
-        cycle_ids = {a.cycle_id for a in mine}
-        latest_cycle = max(cycle_ids) if cycle_ids else None
-        used = sum(1 for a in mine if a.cycle_id == latest_cycle)
+    overview = review.quiz_overview(session, actor, ref)
     return render(
         request,
         "quizzes/quiz.html",
         {
             "ref": ref,
-            "settings": settings,
-            "mine": mine,
-            "used": used,
-            "question_count": sum(1 for q in ref.quiz.questions if not q.retired),
+            "settings": overview.settings,
+            "mine": overview.attempts,
+            "used": overview.used,
+            "question_count": overview.question_count,
         },
     )
 
