@@ -263,18 +263,10 @@ def serve(
     workers: int = typer.Option(1, help="Worker processes."),
 ) -> None:
     """Run the web server."""
-    import uvicorn
+    from app.serving import serve as serve_app
 
     out.print(f"Học Số is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=False,
-        log_level="info",
-    )
+    serve_app("app.main:create_app", host=host, port=port, workers=workers)
 
 
 def main() -> None:

@@ -34,7 +34,6 @@ from bench.report import write_section
 if TYPE_CHECKING:
     from bench.exam_check import Acknowledged
 
-BIN = Path(sys.executable).parent
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 # A save's response is about this size; the bare endpoint returns as many bytes.
 BARE = "/_bench/bare?size=64"
@@ -291,19 +290,13 @@ def _wait_ready(port: int, server: subprocess.Popen[bytes]) -> None:
 
 def serve(env: dict[str, str], workers: int, log: Path) -> tuple[int, subprocess.Popen[bytes]]:
     port = _free_port()
+    # The same server `hocso serve` runs, with the bench's bare endpoint added.
     command = [
-        str(BIN / "uvicorn"),
-        "bench.server:create_bench_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
+        sys.executable,
+        "-c",
+        "from app.serving import serve; "
+        f"serve('bench.server:create_bench_app', host='127.0.0.1', port={port}, workers={workers}, "
+        "log_level='warning', access_log=False)",
     ]
     with log.open("wb") as out:
         # A process group of its own, so the workers can be stopped with it if they hang.

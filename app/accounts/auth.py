@@ -24,8 +24,10 @@ from app.text import nfc
 # One message for an unknown account, a wrong password, an inactive account and a throttled
 # one: the answer must not tell an attacker which of these it was.
 LOGIN_FAILED = N_("The officer code (or e-mail) or the password is wrong, or there were too many attempts.")
-# Refresh last_seen at most this often, so reading pages does not write on every request.
-TOUCH_EVERY = timedelta(minutes=1)
+# Refresh last_seen at most this often, so reading pages does not write on every request. Each
+# refresh turns a read into a write that queues for SQLite's write lock, so it is rare: the idle
+# timeout (an hour by default) is then enforced to within these five minutes.
+TOUCH_EVERY = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,19 @@ class TestSessions:
         assert auth.resolve_session(session, token) is None
         assert row.revoked_at is not None
 
+    def test_pages_refresh_last_seen_only_now_and_then(self, session: Session, world: World) -> None:
+        token = login(session, "HVA")
+        assert token is not None
+        row = session.scalars(select(AuthSession)).one()
+        recent = utcnow() - auth.TOUCH_EVERY + timedelta(seconds=30)
+        row.last_seen_at = recent
+        assert auth.resolve_session(session, token) is not None
+        assert row.last_seen_at == recent
+        stale = utcnow() - auth.TOUCH_EVERY - timedelta(seconds=1)
+        row.last_seen_at = stale
+        assert auth.resolve_session(session, token) is not None
+        assert row.last_seen_at > stale + auth.TOUCH_EVERY
+
     def test_absolute_lifetime_ends_even_an_active_session(self, session: Session, world: World) -> None:
         token = login(session, "HVA")
         assert token is not None

@@ -1,0 +1,53 @@
+"""Running the web server: uvicorn, with a listening socket that keeps Nagle's algorithm off
+when several worker processes share it.
+
+uvicorn's own multi-worker path binds the listener without naming the protocol, so accepted
+connections report protocol 0 and asyncio does not set TCP_NODELAY on them (Kludex/uvicorn#3149).
+Every keep-alive response after the first then waits about 40 ms for the client's delayed ACK.
+Binding the listener here with IPPROTO_TCP gives every worker's connections TCP_NODELAY, as the
+single-process path already has."""
+
+from __future__ import annotations
+
+import socket
+
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+
+def tcp_listener(host: str, port: int) -> socket.socket:
+    """A bound, inheritable TCP listener whose accepted connections asyncio treats as TCP."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    app: str, *, host: str, port: int, workers: int, log_level: str = "info", access_log: bool = True
+) -> None:
+    """Serve the app factory at the import path `app` until interrupted."""
+    config = uvicorn.Config(
+        app,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        log_level=log_level,
+        access_log=access_log,
+    )
+    if workers <= 1:
+        uvicorn.Server(config).run()
+        return
+    listener = tcp_listener(host, port)
+    try:
+        Multiprocess(config, sockets=[listener]).run()
+    finally:
+        listener.close()
