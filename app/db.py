@@ -16,7 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from app.config import get_settings
-from app.errors import Conflict, Unavailable
+from app.errors import Conflict, DomainError, Unavailable
 
 log = logging.getLogger("hocso")
 
@@ -147,6 +147,12 @@ def transaction() -> Iterator[Session]:
     try:
         yield session
         commit_or_raise(session)
+    except DomainError as exc:
+        if exc.keep_changes:
+            commit_or_raise(session)
+        else:
+            session.rollback()
+        raise
     except BaseException:
         session.rollback()
         raise

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """Base for errors a user can cause and be told about."""
+    """Base for errors a user can cause and be told about.
 
-    def __init__(self, message: str) -> None:
+    The unit of work is rolled back, unless the error keeps its changes: work that must stand
+    although the request itself is refused (a late answer is refused, and the automatic submit
+    it set off is kept)."""
+
+    def __init__(self, message: str, *, keep_changes: bool = False) -> None:
         super().__init__(message)
         self.message = message
+        self.keep_changes = keep_changes
 
 
 class NotFound(DomainError):

@@ -42,6 +42,10 @@ def serve(
         proxy_headers=False,
         log_level=log_level,
         access_log=access_log,
+        # The supervisor kills a worker that does not answer its ping in time. A worker busy
+        # with a log-in wave (argon2 on every core) can be slow to answer without being stuck,
+        # and killing it drops every request it holds.
+        timeout_worker_healthcheck=30,
     )
     if workers <= 1:
         uvicorn.Server(config).run()

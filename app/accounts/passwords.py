@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -14,6 +16,10 @@ from app.errors import InvalidInput
 from app.text import fold
 
 _hasher = PasswordHash((Argon2Hasher(),))
+# At most one argon2 run per core in a process. Hashing is CPU-bound, so more at once adds no
+# throughput; without the limit, a log-in wave ran one per request thread at once, each holding
+# argon2's 64 MiB (almost 2 GB per worker at 30 requests), with threads starving each other.
+_HASHING = threading.BoundedSemaphore(os.cpu_count() or 2)
 
 
 # Verifying against this when no account matches keeps the time of a wrong officer code the same
@@ -21,22 +27,28 @@ _hasher = PasswordHash((Argon2Hasher(),))
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     # Made on first use rather than at import, so starting the app or the CLI costs no argon2 run.
-    return _hasher.hash("not a real password, only for timing")
+    with _HASHING:
+        return _hasher.hash("not a real password, only for timing")
 
 
 MIN_SCORE = 3
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _HASHING:
+        return _hasher.hash(password)
 
 
 def verify_password(password: str, stored: str | None) -> tuple[bool, str | None]:
     """(matches, new hash if the stored one should be upgraded)."""
     if stored is None:
-        _hasher.verify(password, _dummy_hash())
+        dummy = _dummy_hash()
+        with _HASHING:
+            _hasher.verify(password, dummy)
         return False, None
-    return _hasher.verify_and_update(password, stored)
+    with _HASHING:
+        matches, updated = _hasher.verify_and_update(password, stored)
+    return matches, updated
 
 
 def check_strength(password: str, user_inputs: Sequence[str]) -> None:

@@ -192,7 +192,10 @@ def save(
         raise Conflict("This attempt has been submitted; its answers can no longer change.")
     if expired(attempt, now):
         finish(session, actor, attempt, now=now, by="deadline")
-        raise Conflict("Time is up: the attempt was submitted with the answers saved before the deadline.")
+        raise Conflict(
+            "Time is up: the attempt was submitted with the answers saved before the deadline.",
+            keep_changes=True,
+        )
     items = {item["question_id"]: item for item in attempt.layout}
     rows: list[dict[str, Any]] = []
     cleared: list[int] = []

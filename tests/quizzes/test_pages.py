@@ -1,11 +1,13 @@
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
+from app.db import utcnow
 from app.quizzes.models import QuizAttempt
 from app.web.auth import SESSION_COOKIE
 from tests.classrooms.test_web import token
@@ -96,3 +98,25 @@ def test_the_json_api_saves_each_answer_and_grades_once(
     client.cookies.set(SESSION_COOKIE, start_session(session, world.officer_b, ip=None, user_agent=None))
     session.commit()
     assert client.get(url).status_code == 404
+
+
+def test_a_late_answer_is_refused_and_the_automatic_submit_is_kept(
+    client: TestClient, session: Session, world: World, quiz_course: Callable[..., str]
+) -> None:
+    slug = quiz_course("time_limit_minutes: 5\n")
+    session.commit()
+    log_in(client, session, world)
+    headers = {"X-CSRF-Token": token(client.get("/learning").text)}
+    body = client.post(f"/api/v1/courses/{slug}/quizzes/kiem-tra-mot/attempts", headers=headers).json()
+    attempt = session.get_one(QuizAttempt, body["id"])
+    assert attempt.deadline_at is not None
+    attempt.deadline_at = utcnow() - timedelta(minutes=1)
+    session.commit()
+    first = body["questions"][0]["question_id"]
+    late = client.put(
+        f"/api/v1/attempts/{attempt.id}/answers", headers=headers, json={"answers": {str(first): "a"}}
+    )
+    assert late.status_code == 409, late.text
+    session.expire_all()
+    graded = session.get_one(QuizAttempt, attempt.id)
+    assert (graded.status, graded.finished_by, graded.points) == ("graded", "deadline", 0.0)
