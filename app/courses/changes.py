@@ -77,7 +77,21 @@ def compare(session: Session, course: Course, spec: CourseSpec) -> CourseChanges
         {
             quiz.slug: (
                 quiz.title,
-                (quiz.title, quiz.pass_mark, modules.get(quiz.module_id), questions.get(quiz.id, [])),
+                (
+                    quiz.title,
+                    quiz.pass_mark,
+                    modules.get(quiz.module_id),
+                    questions.get(quiz.id, []),
+                    (
+                        quiz.time_limit_minutes,
+                        quiz.max_attempts,
+                        quiz.grading,
+                        quiz.draw_count,
+                        quiz.shuffle_questions,
+                        quiz.shuffle_choices,
+                        quiz.review,
+                    ),
+                ),
             )
             for quiz in live_quizzes
         },
@@ -96,6 +110,16 @@ def _quiz_key(quiz: QuizSpec, module_slug: str) -> tuple[Any, ...]:
         quiz.pass_mark,
         module_slug,
         [(q.id, q.kind, q.text, q.explanation, _json(q.spec)) for q in quiz.questions],
+        # The settings count as a change too: a new time limit matters to a class about to sit it.
+        (
+            quiz.time_limit_minutes,
+            quiz.max_attempts,
+            quiz.grading,
+            quiz.draw,
+            quiz.shuffle_questions,
+            quiz.shuffle_choices,
+            quiz.review,
+        ),
     )
 
 

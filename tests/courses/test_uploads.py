@@ -14,7 +14,7 @@ from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.orgs.permissions import Actor
 from app.progress import service as progress
 from app.progress.models import LessonCompletion
-from tests.factories import WITHOUT_LESSON_TWO, course_yaml, course_zip, write_course
+from tests.factories import QUIZ, WITHOUT_LESSON_TWO, course_yaml, course_zip, write_course
 from tests.world import World
 
 WITH_LESSON_THREE = course_yaml(2, add_after_two="      - m1/bai-ba.md\n")
@@ -121,6 +121,19 @@ class TestPreview:
         assert [i.slug for i in lessons.added] == ["bai-ba"]
         assert [(i.slug, i.title) for i in lessons.changed] == [("bai-mot", "Bài một (sửa)")]
         assert lessons.retired == [] and not preview.changes.quizzes.any
+
+    def test_a_change_of_quiz_settings_alone_is_listed(
+        self, session: Session, world: World, tmp_path: Path
+    ) -> None:
+        coord = world.actor(session, world.coord_a)
+        stage_and_import(session, coord, course_zip(tmp_path, "v1"))
+        timed = QUIZ.replace(
+            'title: "Kiểm tra: học phần một"\n', 'title: "Kiểm tra: học phần một"\ntime_limit_minutes: 15\n'
+        )
+        data = course_zip(tmp_path, "v2", version=2, files={"m1/kiem-tra.yaml": timed})
+        preview = uploads.stage_upload(session, coord, filename="k.zip", data=data)
+        assert [i.slug for i in preview.changes.quizzes.changed] == ["kiem-tra-mot"]
+        assert not preview.changes.lessons.any
 
     def test_new_content_under_the_same_number_is_flagged(
         self, session: Session, world: World, tmp_path: Path
