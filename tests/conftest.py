@@ -95,6 +95,7 @@ def client(session: Session) -> Iterator[TestClient]:
 
     from app.api.deps import request_session
     from app.db import as_domain_error, commit_or_raise
+    from app.errors import DomainError
     from app.main import create_app
 
     app = create_app()
@@ -107,6 +108,12 @@ def client(session: Session) -> Iterator[TestClient]:
         except (IntegrityError, OperationalError) as exc:
             session.rollback()
             raise as_domain_error(exc) from exc
+        except DomainError as exc:
+            if exc.keep_changes:
+                commit_or_raise(session)
+            else:
+                session.rollback()
+            raise
         except BaseException:
             session.rollback()
             raise

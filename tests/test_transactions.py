@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.api.deps import SessionDep
 from app.courses.models import Course
 from app.db import make_engine
+from app.errors import Conflict
 from app.main import create_app
 
 
@@ -104,6 +105,12 @@ class TestRealSessionDependency:
             # What SQLite raises when a read transaction cannot become a write transaction.
             raise OperationalError("INSERT …", {}, Exception("database is locked"))
 
+        @app.post("/api/v1/_test/refused/{keep}")
+        def refused(session: SessionDep, keep: bool) -> dict[str, bool]:
+            session.add(_course("da-lam"))
+            session.flush()
+            raise Conflict("Refused after doing some work.", keep_changes=keep)
+
         @app.get("/api/v1/_test/read-only")
         def read_only(session: SessionDep) -> dict[str, int]:
             return {"n": len(session.scalars(select(Course.id)).all())}
@@ -141,6 +148,15 @@ class TestRealSessionDependency:
         assert "database refused a request (OperationalError): database is locked [INSERT …]" in caplog.text
         with engine.connect() as conn:
             assert conn.scalars(select(Course.slug)).all() == []
+
+    @pytest.mark.parametrize(("keep", "kept"), [(False, []), (True, ["da-lam"])])
+    def test_a_refusal_rolls_back_unless_it_keeps_its_changes(
+        self, live_client: TestClient, engine: Engine, keep: bool, kept: list[str]
+    ) -> None:
+        response = live_client.post(f"/api/v1/_test/refused/{str(keep).lower()}")
+        assert response.status_code == 409
+        with engine.connect() as conn:
+            assert conn.scalars(select(Course.slug)).all() == kept
 
     def test_reading_needs_no_commit(self, live_client: TestClient) -> None:
         assert live_client.get("/api/v1/_test/read-only").json() == {"n": 0}
