@@ -42,7 +42,10 @@ def complete_course(officer_code: str) -> None:
                     attempt = attempts.start(
                         session, me, course_slug=spec.id, quiz_slug=module.quiz.id, now=utcnow()
                     )
-                    right = {i["question_id"]: correct_view(i["kind"], i["spec"])["answer"] for i in attempt.layout}
+                    right = {
+                        item["question_id"]: correct_view(item["kind"], item["spec"])["answer"]
+                        for item in attempt.layout
+                    }
                     attempts.submit(session, me, attempt_id=attempt.id, answers=right, now=utcnow())
             session.commit()
     finally:
@@ -75,7 +78,8 @@ def test_follow_the_certificate_to_its_public_check(
     assert pdf.body().startswith(b"%PDF-")
 
     link = row.locator("a.verify-link")
-    expect(link).to_have_attribute("href", re.compile(rf"^{re.escape(live_server)}/verify/[A-Za-z0-9_-]{{16}}$"))
+    address = re.compile(rf"^{re.escape(live_server)}/verify/[A-Za-z0-9_-]{{16}}$")
+    expect(link).to_have_attribute("href", address)
     link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kiểm tra giấy chứng nhận")
     facts = page.locator("dl.verify")
