@@ -97,9 +97,9 @@ def _readable(session: Session, actor: Actor, certificate_id: int) -> tuple[Cert
 
 
 def _managed(session: Session, actor: Actor, certificate_id: int) -> Certificate:
-    certificate, unit, _ = _with_paths(session, certificate_id)
     if not actor.authenticated:
         raise PermissionDenied("Please log in first.")
+    certificate, unit, _ = _with_paths(session, certificate_id)
     actor.require(CERTIFICATES_MANAGE, unit.path)
     return certificate
 
