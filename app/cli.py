@@ -14,6 +14,7 @@ from app.accounts.activation import issue_codes
 from app.accounts.bootstrap import has_people, install_site
 from app.accounts.roster_import import import_roster
 from app.accounts.service import officer_ids
+from app.certificates.issuing import issue_missing
 from app.config import get_settings
 from app.courses.content import ContentInvalid, find_course_dirs, parse_course_dir
 from app.courses.service import import_course_dir
@@ -33,11 +34,13 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 officers_app = typer.Typer(help="Officer records.", no_args_is_help=True)
 notify_app = typer.Typer(help="Reminders and e-mail.", no_args_is_help=True)
 quizzes_app = typer.Typer(help="Quiz attempts.", no_args_is_help=True)
+certificates_app = typer.Typer(help="Certificates of completion.", no_args_is_help=True)
 app.add_typer(courses_app, name="courses")
 app.add_typer(db_app, name="db")
 app.add_typer(officers_app, name="officers")
 app.add_typer(notify_app, name="notify")
 app.add_typer(quizzes_app, name="quizzes")
+app.add_typer(certificates_app, name="certificates")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -218,6 +221,20 @@ def quizzes_sweep() -> None:
         if done == 0:
             break
     out.print(f"Submitted {total} attempts whose time was up.")
+
+
+@certificates_app.command("issue-missing")
+def certificates_issue_missing() -> None:
+    """Issue certificates for completed courses that have none (completions from before
+    certificates existed). Safe to run again: a completion that has a certificate is skipped."""
+    total = 0
+    while True:
+        with transaction() as session:
+            done = issue_missing(session, SYSTEM, now=utcnow())
+        total += done
+        if done == 0:
+            break
+    out.print(f"Issued {total} certificates for completed courses that had none.")
 
 
 @app.command("init")

@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from app.api import admin as api_admin
+from app.api import certificates as api_certificates
 from app.api import class_quizzes as api_class_quizzes
 from app.api import classrooms as api_classrooms
 from app.api import course_admin as api_course_admin
@@ -18,6 +19,7 @@ from app.api import quizzes as api_quizzes
 from app.config import ROOT, get_settings
 from app.web import accounts as web_accounts
 from app.web import admin as web_admin
+from app.web import certificates as web_certificates
 from app.web import class_dashboard, class_quizzes, errors, learning, site
 from app.web import classrooms as web_classrooms
 from app.web import course_admin as web_course_admin
@@ -64,6 +66,7 @@ def create_app() -> FastAPI:
     app.include_router(api_quizzes.router)
     app.include_router(api_class_quizzes.router)
     app.include_router(api_course_admin.router)
+    app.include_router(api_certificates.router)
     app.include_router(site.router)
     app.include_router(web_courses.router)
     app.include_router(web_accounts.router)
@@ -76,6 +79,7 @@ def create_app() -> FastAPI:
     app.include_router(learning.router)
     app.include_router(web_notifications.router)
     app.include_router(web_quizzes.router)
+    app.include_router(web_certificates.router)
     errors.install(app)
     app.state.settings = settings
     return app

@@ -2,6 +2,7 @@
 
 from app.accounts import models as accounts_models
 from app.audit import models as audit_models
+from app.certificates import models as certificates_models
 from app.classrooms import models as classrooms_models
 from app.courses import models as courses_models
 from app.db import Base
@@ -14,6 +15,7 @@ __all__ = [
     "Base",
     "accounts_models",
     "audit_models",
+    "certificates_models",
     "classrooms_models",
     "courses_models",
     "notifications_models",

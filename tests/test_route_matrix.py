@@ -17,13 +17,17 @@ from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
 from app.accounts.roster_import import stage_upload
+from app.certificates.issuing import issue_for_cycle
 from app.classrooms import service as classes
 from app.courses import service as courses
+from app.courses.models import Course
 from app.courses.uploads import stage_upload as stage_course_upload
 from app.db import utcnow
 from app.main import create_app
 from app.orgs.models import RoleGrant
+from app.orgs.permissions import SYSTEM
 from app.orgs.tokens import create_token
+from app.progress.models import ProgressCycle
 from app.quizzes import attempts as quiz_attempts
 from app.web.auth import SESSION_COOKIE
 from tests.factories import write_course, zip_folder
@@ -83,6 +87,20 @@ COURSE_MANAGERS = {
 }
 COURSE_FORM = {**COURSE_MANAGERS, "coordinator": 303, "other_coordinator": 303, "admin": 303}
 COURSE_API = {**COURSE_MANAGERS, "anonymous": 401}
+# The officer of unit A's record, certificate and transcript: staff of unit A and the admin.
+OFFICER_RECORD = {
+    "anonymous": 303,
+    "officer": 404,
+    "coordinator": 200,
+    "other_coordinator": 404,
+    "hr": 200,
+    "admin": 200,
+}
+OFFICER_RECORD_API = {**OFFICER_RECORD, "anonymous": 401}
+# Coordinators, HR and admins of unit A manage its certificates.
+CERTIFICATE_FORM = {**OFFICER_RECORD, "anonymous": 403, "coordinator": 303, "hr": 303, "admin": 303}
+MINE = {**ALL_OK, "anonymous": 303}
+MINE_API = {**ALL_OK, "anonymous": 401}
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): ALL_OK,
     ("GET", "/courses/{slug}"): ALL_OK,
@@ -306,6 +324,23 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         "hr": 200,
         "admin": 200,
     },
+    ("GET", "/me/certificates"): MINE,
+    ("GET", "/me/transcript"): MINE,
+    ("GET", "/me/transcript.pdf"): MINE,
+    ("GET", "/certificates/{certificate_id}.pdf"): OFFICER_RECORD,
+    ("GET", "/officers/{user_id}/transcript"): OFFICER_RECORD,
+    ("GET", "/officers/{user_id}/transcript.pdf"): OFFICER_RECORD,
+    # The coordinator revokes first; HR and the admin are sent back to the form with the conflict.
+    ("POST", "/certificates/{certificate_id}/revoke"): CERTIFICATE_FORM,
+    ("POST", "/certificates/{certificate_id}/reissue"): CERTIFICATE_FORM,
+    ("GET", "/verify/{verify_code}"): ALL_OK,
+    ("GET", "/api/v1/me/certificates"): MINE_API,
+    ("GET", "/api/v1/me/transcript"): MINE_API,
+    ("GET", "/api/v1/officers/{user_id}/transcript"): OFFICER_RECORD_API,
+    ("GET", "/api/v1/certificates/{certificate_id}.pdf"): OFFICER_RECORD_API,
+    ("POST", "/api/v1/certificates/{certificate_id}/reissue"): OFFICER_RECORD_API,
+    # The coordinator revokes first; a second revocation is a conflict.
+    ("POST", "/api/v1/certificates/{certificate_id}/revoke"): {**OFFICER_RECORD_API, "hr": 409, "admin": 409},
     ("GET", "/api/v1/officers/{user_id}"): {
         "anonymous": 401,
         "officer": 404,
@@ -371,6 +406,14 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
         quiz_slug="kiem-tra-mot",
         now=utcnow(),
     )
+    # An earlier round of the course that officer A completed, with its certificate.
+    done = ProgressCycle(
+        user_id=world.officer_a.id, course_id=classroom.course_id, number=0, completed_at=utcnow()
+    )
+    session.add(done)
+    session.flush()
+    course = session.get_one(Course, classroom.course_id)
+    certificate = issue_for_cycle(session, SYSTEM, course=course, cycle=done, now=utcnow())
     session.commit()
     return {
         "slug": "khoa-hoc-mau",
@@ -389,6 +432,8 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
         "quiz": "kiem-tra-mot",
         "quiz_id": str(attempt.quiz_id),
         "attempt_id": str(attempt.id),
+        "certificate_id": str(certificate.id),
+        "verify_code": certificate.verify_code,
     }
 
 
@@ -420,6 +465,7 @@ def json_for(path: str, world: World) -> dict[str, object]:
         "/api/v1/classes/{classroom_id}/reminders": {"target": "not_started"},
         "/api/v1/attempts/{attempt_id}/answers": {"answers": {}},
         "/api/v1/grants": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
+        "/api/v1/certificates/{certificate_id}/revoke": {"reason": "Cấp nhầm"},
     }
     return bodies.get(path, {})
 
@@ -471,6 +517,7 @@ def form_for(path: str, world: World) -> dict[str, object]:
         "/admin/tokens": {"name": "Hệ thống nhân sự", "role": "hr", "unit_id": world.room_a.id},
         "/admin/roles": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
         "/admin/courses/uploads/{course_upload_id}/import": {"publish": "true"},
+        "/certificates/{certificate_id}/revoke": {"reason": "Cấp nhầm"},
     }
     return forms.get(path, {})
 

@@ -21,6 +21,8 @@ CLASSES_MANAGE = "classes.manage"
 # Courses are shared by the whole site, so this one is not scoped to a unit: any holder may
 # upload, publish and unpublish any course.
 COURSES_MANAGE = "courses.manage"
+# Revoking and reissuing certificates, scoped by the unit the officer was in at completion.
+CERTIFICATES_MANAGE = "certificates.manage"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
@@ -35,10 +37,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             TOKENS_MANAGE,
             CLASSES_MANAGE,
             COURSES_MANAGE,
+            CERTIFICATES_MANAGE,
         }
     ),
-    "hr": frozenset({OFFICERS_READ, OFFICERS_MANAGE, ROSTER_IMPORT, ACTIVATION_ISSUE}),
-    "coordinator": frozenset({OFFICERS_READ, ACTIVATION_ISSUE, CLASSES_MANAGE, COURSES_MANAGE}),
+    "hr": frozenset({OFFICERS_READ, OFFICERS_MANAGE, ROSTER_IMPORT, ACTIVATION_ISSUE, CERTIFICATES_MANAGE}),
+    "coordinator": frozenset(
+        {OFFICERS_READ, ACTIVATION_ISSUE, CLASSES_MANAGE, COURSES_MANAGE, CERTIFICATES_MANAGE}
+    ),
 }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
+from app.certificates.issuing import issue_for_cycle
 from app.classrooms.models import Classroom, Enrolment
 from app.courses.models import Course, Lesson
 from app.db import utcnow
@@ -110,7 +111,8 @@ def open_cycle(session: Session, user_id: int, course_id: int) -> ProgressCycle:
 def settle_completion(
     session: Session, actor: Actor, course: Course, cycle: ProgressCycle, *, now: datetime
 ) -> None:
-    """Complete the cycle, once, when the course's rule holds: after a lesson or a graded quiz."""
+    """Complete the cycle, once, when the course's rule holds: after a lesson or a graded quiz.
+    The certificate is issued in the same transaction."""
     if cycle.completed_at is not None:
         return
     progress = _progress(session, course, cycle)
@@ -126,6 +128,7 @@ def settle_completion(
         target_id=course.slug,
         details={"cycle": cycle.number},
     )
+    issue_for_cycle(session, actor, course=course, cycle=cycle, now=now)
 
 
 def start_retake(session: Session, actor: Actor, *, course_slug: str) -> ProgressCycle:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.api.deps import SessionDep
+from app.certificates import service as certificates
 from app.classrooms import changes
 from app.i18n import today
 from app.progress import service as progress
@@ -20,7 +21,10 @@ router = APIRouter(include_in_schema=False)
 def my_learning_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
     items = progress.my_learning(session, actor, today=today())
     joinable = changes.open_classes(session, actor, today=today())
-    return render(request, "learning/mine.html", {"items": items, "joinable": joinable})
+    issued = certificates.my_certificates_by_course(session, actor)
+    return render(
+        request, "learning/mine.html", {"items": items, "joinable": joinable, "certificates": issued}
+    )
 
 
 @router.post("/learning/classes/{classroom_id}/join", name="class_join_submit", dependencies=[CsrfDep])

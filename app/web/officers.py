@@ -14,6 +14,7 @@ from app.accounts import service as officers
 from app.accounts.exports import activation_codes_xlsx
 from app.accounts.models import CATEGORIES
 from app.api.deps import SessionDep
+from app.certificates import service as certificates
 from app.config import get_settings
 from app.errors import InvalidInput
 from app.i18n import today
@@ -83,6 +84,7 @@ def officer_page(request: Request, session: SessionDep, actor: LoggedInDep, user
             "row": row,
             "placements": officers.placements(session, actor, user_id),
             "grants": grants_of(session, user_id),
+            "certificates": certificates.officer_certificates(session, actor, user_id=user_id),
             "can_manage": can_manage,
             "categories": CATEGORIES,
             "units": orgs.visible_units(session, actor, include_closed=False) if can_manage else [],

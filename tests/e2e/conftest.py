@@ -67,6 +67,8 @@ def live_server(
         SITE["admin_code"] = found.group(1)
         RUN_ENV.update(env)
         port = _free_port()
+        # Certificates print links to the public address: here, the live server itself.
+        env["HOCSO_PUBLIC_URL"] = RUN_ENV["HOCSO_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
         log = (tmp_path_factory.mktemp("server") / "uvicorn.log").open("w")
         server = subprocess.Popen(
             [BIN / "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
