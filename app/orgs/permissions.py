@@ -21,6 +21,10 @@ CLASSES_MANAGE = "classes.manage"
 # Courses are shared by the whole site, so this one is not scoped to a unit: any holder may
 # upload, publish and unpublish any course.
 COURSES_MANAGE = "courses.manage"
+# Completion and training-hours reports over the officers of the grant's subtree.
+REPORTS_READ = "reports.read"
+# The yearly training-hours requirements apply to the whole site, so this one is not scoped either.
+REQUIREMENTS_MANAGE = "requirements.manage"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
@@ -35,10 +39,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             TOKENS_MANAGE,
             CLASSES_MANAGE,
             COURSES_MANAGE,
+            REPORTS_READ,
+            REQUIREMENTS_MANAGE,
         }
     ),
-    "hr": frozenset({OFFICERS_READ, OFFICERS_MANAGE, ROSTER_IMPORT, ACTIVATION_ISSUE}),
-    "coordinator": frozenset({OFFICERS_READ, ACTIVATION_ISSUE, CLASSES_MANAGE, COURSES_MANAGE}),
+    "hr": frozenset({OFFICERS_READ, OFFICERS_MANAGE, ROSTER_IMPORT, ACTIVATION_ISSUE, REPORTS_READ}),
+    "coordinator": frozenset({OFFICERS_READ, ACTIVATION_ISSUE, CLASSES_MANAGE, COURSES_MANAGE, REPORTS_READ}),
 }
 
 
