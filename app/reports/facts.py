@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, union
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import Label, Subquery
 
@@ -84,9 +84,11 @@ def enrolment_facts(scope: Scope, period: Period, *, today: date, tz: str) -> Su
     in_scope = scope.unit_ids()
     # Officers who are, or ever were, in one of the report's units: the index-driven
     # candidates, before the exact unit of each enrolment is known.
-    candidates = or_(
-        User.unit_id.in_(in_scope),
-        Enrolment.user_id.in_(select(Placement.user_id).where(Placement.unit_id.in_(in_scope))),
+    candidates = Enrolment.user_id.in_(
+        union(
+            select(User.id).where(User.unit_id.in_(in_scope)),
+            select(Placement.user_id).where(Placement.unit_id.in_(in_scope)),
+        )
     )
     start, end = period.bounds(tz)
     moment = cycle.completed_at if period.basis == "completed" else Enrolment.enrolled_at
