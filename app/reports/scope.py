@@ -185,8 +185,8 @@ def rollup(
 ) -> tuple[list[RolledUnit], dict[str, int] | None]:
     """Sums per-unit counts (a subquery of unit_id and the measures) over each unit directly
     under the chosen one, or over each of the actor's top units, and apart the counts of the
-    chosen unit itself. Two small queries whatever the number of officers: the per-unit counts
-    are already grouped, so the prefix join only meets one row per unit that has any."""
+    chosen unit itself. One query whatever the number of officers: the per-unit counts are
+    grouped first, so the prefix join only meets one row per unit that has any."""
     counted = (
         select(OrgUnit.path, *(per_unit.c[m] for m in measures))
         .select_from(per_unit)
@@ -197,36 +197,36 @@ def rollup(
     child = aliased(OrgUnit, name="child_unit")
     sums = [func.coalesce(func.sum(counted.c[m]), 0).label(m) for m in measures]
     has_children = exists().where(child.parent_id == row.id)
+    below = counted.c.path.startswith(row.path)
     if scope.unit is None:
         which: ColumnElement[bool] = row.path.in_(scope.roots)
+        matches = below
+        shown: ColumnElement[bool] = row.status == "active"
     else:
-        # Closed and merged units stay listed while they have something counted in them.
-        which = row.parent_id == scope.unit.id
+        # The chosen unit's own row counts only what is counted in the unit itself.
+        chosen = row.id == scope.unit.id
+        which = or_(row.parent_id == scope.unit.id, chosen)
+        matches = or_(and_(~chosen, below), and_(chosen, counted.c.path == row.path))
+        shown = or_(chosen, row.status == "active")
     stmt = (
         select(row.id, row.code, row.name, row.path, row.status, has_children.label("has_children"), *sums)
         .select_from(row)
-        .outerjoin(counted, counted.c.path.startswith(row.path))
+        .outerjoin(counted, matches)
         .where(which)
         .group_by(row.id, row.code, row.name, row.path, row.status)
-        .having(or_(row.status == "active", func.count(counted.c.path) > 0))
+        # Closed and merged units stay listed while they have something counted in them.
+        .having(or_(shown, func.count(counted.c.path) > 0))
     )
-    rows = [
-        RolledUnit(
-            UnitRef(r.id, r.code, r.name, r.path),
-            r.status,
-            bool(r.has_children),
-            {m: int(getattr(r, m)) for m in measures},
-        )
-        for r in session.execute(stmt)
-    ]
+    rows: list[RolledUnit] = []
+    own = None
+    for r in session.execute(stmt):
+        values = {m: int(getattr(r, m)) for m in measures}
+        if scope.unit is not None and r.id == scope.unit.id:
+            own = values
+        else:
+            rows.append(
+                RolledUnit(UnitRef(r.id, r.code, r.name, r.path), r.status, bool(r.has_children), values)
+            )
     # A few dozen rows at most: sorted here, in Vietnamese order, the same on every backend.
     rows.sort(key=lambda r: (collation_key(r.unit.name), r.unit.id))
-    own = None
-    if scope.unit is not None:
-        found = session.execute(
-            select(*(func.coalesce(func.sum(per_unit.c[m]), 0).label(m) for m in measures)).where(
-                and_(per_unit.c.unit_id == scope.unit.id)
-            )
-        ).one()
-        own = {m: int(getattr(found, m)) for m in measures}
     return rows, own
