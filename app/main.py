@@ -16,6 +16,8 @@ from app.api import courses as api_courses
 from app.api import notifications as api_notifications
 from app.api import people as api_people
 from app.api import quizzes as api_quizzes
+from app.api import reports as api_reports
+from app.api import training_hours as api_training_hours
 from app.config import ROOT, get_settings
 from app.web import accounts as web_accounts
 from app.web import admin as web_admin
@@ -27,6 +29,8 @@ from app.web import courses as web_courses
 from app.web import notifications as web_notifications
 from app.web import officers as web_officers
 from app.web import quizzes as web_quizzes
+from app.web import reports as web_reports
+from app.web import requirements as web_requirements
 from app.web.limits import BodySizeLimit
 from app.web.security import SecurityHeaders
 
@@ -67,6 +71,8 @@ def create_app() -> FastAPI:
     app.include_router(api_class_quizzes.router)
     app.include_router(api_course_admin.router)
     app.include_router(api_certificates.router)
+    app.include_router(api_reports.router)
+    app.include_router(api_training_hours.router)
     app.include_router(site.router)
     app.include_router(web_courses.router)
     app.include_router(web_accounts.router)
@@ -80,6 +86,8 @@ def create_app() -> FastAPI:
     app.include_router(web_notifications.router)
     app.include_router(web_quizzes.router)
     app.include_router(web_certificates.router)
+    app.include_router(web_reports.router)
+    app.include_router(web_requirements.router)
     errors.install(app)
     app.state.settings = settings
     return app

@@ -10,6 +10,7 @@ from app.notifications import models as notifications_models
 from app.orgs import models as orgs_models
 from app.progress import models as progress_models
 from app.quizzes import models as quizzes_models
+from app.reports import models as reports_models
 
 __all__ = [
     "Base",
@@ -22,4 +23,5 @@ __all__ = [
     "orgs_models",
     "progress_models",
     "quizzes_models",
+    "reports_models",
 ]

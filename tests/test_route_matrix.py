@@ -29,6 +29,7 @@ from app.orgs.permissions import SYSTEM
 from app.orgs.tokens import create_token
 from app.progress.models import ProgressCycle
 from app.quizzes import attempts as quiz_attempts
+from app.reports import requirements
 from app.web.auth import SESSION_COOKIE
 from tests.factories import write_course, zip_folder
 from tests.world import World
@@ -101,7 +102,47 @@ OFFICER_RECORD_API = {**OFFICER_RECORD, "anonymous": 401}
 CERTIFICATE_FORM = {**OFFICER_RECORD, "anonymous": 403, "coordinator": 303, "hr": 303, "admin": 303}
 MINE = {**ALL_OK, "anonymous": 303}
 MINE_API = {**ALL_OK, "anonymous": 401}
+# Reports: everyone with a role reads them over their own units; unit A's are not unit B's.
+REPORTS = {
+    "anonymous": 303,
+    "officer": 403,
+    "coordinator": 200,
+    "other_coordinator": 200,
+    "hr": 200,
+    "admin": 200,
+}
+REPORTS_OF_A = {**REPORTS, "officer": 404, "other_coordinator": 404}
+REPORTS_API = {**REPORTS, "anonymous": 401}
+REPORTS_API_OF_A = {**REPORTS_OF_A, "anonymous": 401}
+# Training-hours requirements apply to the whole site and only admins set them.
+REQUIREMENT_FORM = {**dict.fromkeys(WHO, 403), "admin": 303}
+REQUIREMENT_API = {**dict.fromkeys(WHO, 403), "anonymous": 401}
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/reports"): REPORTS,
+    ("GET", "/reports/units"): REPORTS,
+    ("GET", "/reports/units/{unit_id}"): REPORTS_OF_A,
+    ("GET", "/reports/units/{unit_id}/officers"): REPORTS_OF_A,
+    ("GET", "/reports/courses"): REPORTS,
+    ("GET", "/reports/classes"): REPORTS,
+    ("GET", "/reports/categories"): REPORTS,
+    ("GET", "/reports/months"): REPORTS,
+    ("GET", "/reports/hours"): REPORTS,
+    ("GET", "/reports/hours/shortfalls"): REPORTS,
+    ("GET", "/reports/hours/{unit_id}"): REPORTS_OF_A,
+    ("GET", "/admin/requirements"): ONLY_ADMIN_PAGE,
+    ("POST", "/admin/requirements"): REQUIREMENT_FORM,
+    ("POST", "/admin/requirements/delete"): REQUIREMENT_FORM,
+    ("GET", "/api/v1/reports/completion/units"): REPORTS_API,
+    ("GET", "/api/v1/reports/completion/units/{unit_id}/officers"): REPORTS_API_OF_A,
+    ("GET", "/api/v1/reports/completion/courses"): REPORTS_API,
+    ("GET", "/api/v1/reports/completion/classes"): REPORTS_API,
+    ("GET", "/api/v1/reports/completion/categories"): REPORTS_API,
+    ("GET", "/api/v1/reports/completion/months"): REPORTS_API,
+    ("GET", "/api/v1/reports/hours/units"): REPORTS_API,
+    ("GET", "/api/v1/reports/hours/shortfalls"): REPORTS_API,
+    ("GET", "/api/v1/training-requirements"): REPORTS_API,
+    ("PUT", "/api/v1/training-requirements/{year}/{category}"): {**REQUIREMENT_API, "admin": 200},
+    ("DELETE", "/api/v1/training-requirements/{year}/{category}"): {**REQUIREMENT_API, "admin": 204},
     ("GET", "/"): ALL_OK,
     ("GET", "/courses/{slug}"): ALL_OK,
     ("GET", "/courses/{slug}/lessons/{lesson}"): ALL_OK,
@@ -414,8 +455,13 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
     session.flush()
     course = session.get_one(Course, classroom.course_id)
     certificate = issue_for_cycle(session, SYSTEM, course=course, cycle=done, now=utcnow())
+    requirements.set_requirement(
+        session, world.actor(session, world.admin), year=2026, category="vien_chuc", minutes=60
+    )
     session.commit()
     return {
+        "year": "2026",
+        "category": "vien_chuc",
         "slug": "khoa-hoc-mau",
         "lesson": "bai-mot",
         "path:path": "m1/hinh/so-do.png",
@@ -466,6 +512,7 @@ def json_for(path: str, world: World) -> dict[str, object]:
         "/api/v1/attempts/{attempt_id}/answers": {"answers": {}},
         "/api/v1/grants": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
         "/api/v1/certificates/{certificate_id}/revoke": {"reason": "Cấp nhầm"},
+        "/api/v1/training-requirements/{year}/{category}": {"minutes": 120},
     }
     return bodies.get(path, {})
 
@@ -518,6 +565,8 @@ def form_for(path: str, world: World) -> dict[str, object]:
         "/admin/roles": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
         "/admin/courses/uploads/{course_upload_id}/import": {"publish": "true"},
         "/certificates/{certificate_id}/revoke": {"reason": "Cấp nhầm"},
+        "/admin/requirements": {"year": "2026", "category": "cong_chuc", "hours": "8"},
+        "/admin/requirements/delete": {"year": "2026", "category": "vien_chuc"},
     }
     return forms.get(path, {})
 

@@ -43,7 +43,11 @@ class Placement(Base):
     """Which unit an officer belonged to from when to when, so past records keep their unit."""
 
     __tablename__ = "placements"
-    __table_args__ = (Index("ix_placements_user_id_start_on", "user_id", "start_on"),)
+    # By unit: reports find everyone who was ever placed in a subtree.
+    __table_args__ = (
+        Index("ix_placements_user_id_start_on", "user_id", "start_on"),
+        Index("ix_placements_unit_id", "unit_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

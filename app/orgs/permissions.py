@@ -23,6 +23,10 @@ CLASSES_MANAGE = "classes.manage"
 COURSES_MANAGE = "courses.manage"
 # Revoking and reissuing certificates, scoped by the unit the officer was in at completion.
 CERTIFICATES_MANAGE = "certificates.manage"
+# Completion and training-hours reports over the officers of the grant's subtree.
+REPORTS_READ = "reports.read"
+# The yearly training-hours requirements apply to the whole site, so this one is not scoped either.
+REQUIREMENTS_MANAGE = "requirements.manage"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
@@ -38,11 +42,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             CLASSES_MANAGE,
             COURSES_MANAGE,
             CERTIFICATES_MANAGE,
+            REPORTS_READ,
+            REQUIREMENTS_MANAGE,
         }
     ),
-    "hr": frozenset({OFFICERS_READ, OFFICERS_MANAGE, ROSTER_IMPORT, ACTIVATION_ISSUE, CERTIFICATES_MANAGE}),
+    "hr": frozenset(
+        {OFFICERS_READ, OFFICERS_MANAGE, ROSTER_IMPORT, ACTIVATION_ISSUE, CERTIFICATES_MANAGE, REPORTS_READ}
+    ),
     "coordinator": frozenset(
-        {OFFICERS_READ, ACTIVATION_ISSUE, CLASSES_MANAGE, COURSES_MANAGE, CERTIFICATES_MANAGE}
+        {OFFICERS_READ, ACTIVATION_ISSUE, CLASSES_MANAGE, COURSES_MANAGE, CERTIFICATES_MANAGE, REPORTS_READ}
     ),
 }
 

@@ -1,2 +1,2 @@
-"""Reports: read-only queries over the other domains (no tables of their own), and the tables
-they hand to exports."""
+"""Reports: read-only queries over the other domains, the tables they hand to exports, and the
+yearly training-hours requirements the compliance report measures against (its one table)."""
