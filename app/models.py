@@ -5,6 +5,7 @@ from app.audit import models as audit_models
 from app.classrooms import models as classrooms_models
 from app.courses import models as courses_models
 from app.db import Base
+from app.jobs import models as jobs_models
 from app.notifications import models as notifications_models
 from app.orgs import models as orgs_models
 from app.progress import models as progress_models
@@ -16,6 +17,7 @@ __all__ = [
     "audit_models",
     "classrooms_models",
     "courses_models",
+    "jobs_models",
     "notifications_models",
     "orgs_models",
     "progress_models",

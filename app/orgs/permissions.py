@@ -21,6 +21,8 @@ CLASSES_MANAGE = "classes.manage"
 # Courses are shared by the whole site, so this one is not scoped to a unit: any holder may
 # upload, publish and unpublish any course.
 COURSES_MANAGE = "courses.manage"
+# Reading and exporting reports on the officers of the actor's units.
+REPORTS_READ = "reports.read"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
@@ -35,10 +37,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             TOKENS_MANAGE,
             CLASSES_MANAGE,
             COURSES_MANAGE,
+            REPORTS_READ,
         }
     ),
-    "hr": frozenset({OFFICERS_READ, OFFICERS_MANAGE, ROSTER_IMPORT, ACTIVATION_ISSUE}),
-    "coordinator": frozenset({OFFICERS_READ, ACTIVATION_ISSUE, CLASSES_MANAGE, COURSES_MANAGE}),
+    "hr": frozenset({OFFICERS_READ, OFFICERS_MANAGE, ROSTER_IMPORT, ACTIVATION_ISSUE, REPORTS_READ}),
+    "coordinator": frozenset({OFFICERS_READ, ACTIVATION_ISSUE, CLASSES_MANAGE, COURSES_MANAGE, REPORTS_READ}),
 }
 
 
