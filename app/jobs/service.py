@@ -11,14 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from app.i18n import LANGUAGES, today
+from app.i18n import LANGUAGES, N_, today
 from app.jobs.models import Job, JobChunk
 from app.jobs.registry import planner
 from app.orgs.permissions import Actor
 from app.reports.writers import FORMATS
 
 LISTED = 50
-TOKENS_STREAM = "Background exports belong to a person; API tokens download the file directly."
+TOKENS_STREAM = N_("Background exports belong to a person; API tokens download the file directly.")
 
 
 def create_export(
