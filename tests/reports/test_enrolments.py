@@ -12,7 +12,7 @@ from app.accounts.models import User
 from app.errors import InvalidInput, NotFound, PermissionDenied
 from app.orgs.tokens import create_token
 from app.reports.enrolments import EnrolmentFilter, enrolment_table, export_choices
-from tests.reports.data import COMPLETED_AT, TODAY, Enrolled, log_in
+from tests.reports.data import COMPLETED_AT, ENROLLED_AT, TODAY, Enrolled, log_in
 from tests.world import World
 
 TZ = "Asia/Ho_Chi_Minh"
@@ -34,7 +34,6 @@ class TestEnrolmentRows:
         self, session: Session, world: World, enrolled: Enrolled
     ) -> None:
         rows = _rows(session, world, world.hr_a)
-        enrolled_at = rows[0][9]
         assert [r[:9] for r in rows] == [
             (*DPA, "đã rút", "chưa bắt đầu"),
             (*HRA, "đang hoạt động", "đã hoàn thành"),
@@ -45,7 +44,7 @@ class TestEnrolmentRows:
             (enrolled.class_a.due_on, COMPLETED_AT, 1.5, None),
             (enrolled.class_a.due_on, None, 0.0, 80.0),
         ]
-        assert {r[9] for r in rows} == {enrolled_at}
+        assert {r[9] for r in rows} == {ENROLLED_AT}
 
     def test_hr_of_a_never_gets_rows_of_unit_b_and_unit_b_is_not_found(
         self, session: Session, world: World, enrolled: Enrolled
