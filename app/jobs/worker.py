@@ -102,8 +102,8 @@ def run_claimed(
     unit_of_work: UnitOfWork,
     settings: Settings,
     job: Claimed,
-    *,
     now: Callable[[], datetime] = utcnow,
+    *,
     progress_every: int = PROGRESS_EVERY,
 ) -> str:
     """Run one claimed job to its end; return its final status ("done", "failed" or "lost")."""
@@ -185,7 +185,7 @@ def run_claimed(
         return "failed"
 
 
-Runner = Callable[[UnitOfWork, Settings, Claimed], str]
+Runner = Callable[[UnitOfWork, Settings, Claimed, Callable[[], datetime]], str]
 
 
 def work(
@@ -204,7 +204,7 @@ def work(
             job = claim(session, now=now(), lease=lease)
         if job is None:
             return ran
-        run(unit_of_work, settings, job)
+        run(unit_of_work, settings, job, now)
         ran += 1
     return ran
 

@@ -218,7 +218,7 @@ def test_two_workers_at_once_run_each_job_exactly_once(engine: Engine) -> None:
     ran: list[int] = []
     lock = threading.Lock()
 
-    def run(unit_of_work: UnitOfWork, settings: Settings, job: Claimed) -> str:
+    def run(unit_of_work: UnitOfWork, settings: Settings, job: Claimed, now: Callable[[], datetime]) -> str:
         time.sleep(0.005)
         with lock:
             ran.append(job.id)
@@ -240,3 +240,28 @@ def test_two_workers_at_once_run_each_job_exactly_once(engine: Engine) -> None:
     finally:
         with transaction() as session:
             session.execute(delete(Job).where(Job.id.in_(ids)))
+
+
+def test_the_command_runs_waiting_jobs_once_and_deletes_expired_ones(engine: Engine) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    with transaction() as session:
+        session.execute(
+            insert(Job).values(
+                kind="reports.enrolments",
+                requester_id=1,
+                params={},
+                status="done",
+                rows_done=0,
+                attempts=1,
+                created_at=T0,
+                expires_at=datetime.now(UTC) - timedelta(minutes=1),
+            )
+        )
+    result = CliRunner().invoke(app, ["jobs", "run", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "Ran 0 jobs; deleted 1 expired ones." in result.output
+    with transaction() as session:
+        assert session.scalar(select(Job.id)) is None

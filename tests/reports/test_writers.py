@@ -44,7 +44,7 @@ def test_csv_has_a_bom_translated_headers_local_dates_decimal_commas_and_guarded
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig") == (
         "Mã cán bộ,Họ và tên,x-count,Số giờ bồi dưỡng,x-score,Ngày hoàn thành,x-at\r\n"
-        '\'=HYPERLINK(""x""),Nguyễn Văn Đức,3,"1,5","87,5",21/09/2026,21/09/2026 01:30\r\n'
+        '"\'=HYPERLINK(""x"")",Nguyễn Văn Đức,3,"1,5","87,5",21/09/2026,21/09/2026 01:30\r\n'
         '\'-1,"Trần Thị, Hoa",0,2,100,02/01/2026,\r\n'
         "HV3,'@Lê,,,,,\r\n"
     )
