@@ -58,7 +58,7 @@ def generate(officers_count: int, classes: int) -> None:
         install_demo(session, officers_count=0)
         units = {u.code: u.id for u in session.scalars(select(OrgUnit))}
         batch: list[dict[str, Any]] = []
-        for o in officers(officers_count, org_tree(wards=40), seed=7):
+        for o in officers(officers_count, org_tree(wards=12), seed=7):
             batch.append(
                 {
                     "officer_code": f"X{o.code}",

@@ -171,26 +171,19 @@ def enrolment_table(
     words = {w: gettext(w) for w in (*WORDS, *CATEGORIES)}
 
     def rows(rows_session: Session) -> Iterator[Sequence[object]]:
-        result = rows_session.execute(query.execution_options(yield_per=STREAM_BATCH))
+        # Core rows from the session's connection: the ORM adds nothing to plain columns but time.
+        result = rows_session.connection().execute(query, execution_options={"yield_per": STREAM_BATCH})
         # Closed here even when the reader stops early (a client that went away), so a
         # server-side cursor never outlives its transaction.
         with result:
             for r in result:
                 yield (
-                    r[0],
-                    r[1],
-                    r[2],
+                    *r[:3],
                     words.get(r[3], r[3]),
-                    r[4],
-                    r[5],
-                    r[6],
+                    *r[4:7],
                     words.get(r[7], r[7]),
                     words[r[8]],
-                    r[9],
-                    r[10],
-                    r[11],
-                    r[12],
-                    r[13],
+                    *r[9:],
                 )
 
     return Table(name="ghi-danh", title=N_("Enrolments"), columns=COLUMNS, rows=rows)

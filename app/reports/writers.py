@@ -26,9 +26,10 @@ import xlsxwriter
 
 from app.i18n import translations
 from app.reports.tables import Column, Table
-from app.text import excel_safe
+from app.text import FORMULA_STARTS, excel_safe
 
 CHUNK_BYTES = 64 * 1024
+_FORMULA_FIRST = frozenset(s[0] for s in FORMULA_STARTS)
 Cell = Callable[[object], str]
 
 
@@ -60,18 +61,30 @@ def _csv_cells(columns: Sequence[Column], language: str, timezone: str) -> list[
     zone = ZoneInfo(timezone)
 
     def text(value: object) -> str:
-        return "" if value is None else excel_safe(str(value))
+        if value is None:
+            return ""
+        value = str(value)
+        # Most cells start with no formula character: one set lookup instead of a call.
+        return excel_safe(value) if value[:1] in _FORMULA_FIRST else value
 
     def integer(value: object) -> str:
         return "" if value is None else str(int(value))  # type: ignore[call-overload]
 
+    days: dict[object, str] = {}
+
     def day(value: object) -> str:
+        # Dates repeat a lot (a class's due date, an assignment's moment): format each once.
+        found = days.get(value)
+        if found is not None:
+            return found
         if value is None:
             return ""
-        if isinstance(value, datetime):
-            value = value.astimezone(zone).date()
-        assert isinstance(value, date)
-        return f"{value.day:02d}/{value.month:02d}/{value.year}"
+        local = value.astimezone(zone).date() if isinstance(value, datetime) else value
+        assert isinstance(local, date)
+        if len(days) > 50_000:
+            days.clear()
+        found = days[value] = f"{local.day:02d}/{local.month:02d}/{local.year}"
+        return found
 
     def moment(value: object) -> str:
         if value is None:
