@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +23,7 @@ from app.db import transaction, utcnow
 from app.demo import install_demo
 from app.errors import DomainError
 from app.i18n import today
+from app.jobs import worker as jobs_worker
 from app.notifications.delivery import deliver
 from app.notifications.mail import mailer_for
 from app.notifications.reminders import queue_reminders
@@ -35,12 +37,14 @@ officers_app = typer.Typer(help="Officer records.", no_args_is_help=True)
 notify_app = typer.Typer(help="Reminders and e-mail.", no_args_is_help=True)
 quizzes_app = typer.Typer(help="Quiz attempts.", no_args_is_help=True)
 certificates_app = typer.Typer(help="Certificates of completion.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Background exports.", no_args_is_help=True)
 app.add_typer(courses_app, name="courses")
 app.add_typer(db_app, name="db")
 app.add_typer(officers_app, name="officers")
 app.add_typer(notify_app, name="notify")
 app.add_typer(quizzes_app, name="quizzes")
 app.add_typer(certificates_app, name="certificates")
+app.add_typer(jobs_app, name="jobs")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -235,6 +239,24 @@ def certificates_issue_missing() -> None:
         if done == 0:
             break
     out.print(f"Issued {total} certificates for completed courses that had none.")
+
+
+@jobs_app.command("run")
+def jobs_run(
+    once: Annotated[bool, typer.Option("--once", help="Run what is waiting, then stop (for cron).")] = False,
+) -> None:
+    """Run background exports: claim each waiting job, write its file into the database, and
+    delete expired ones. Without --once it keeps polling (a dedicated worker); any number of
+    workers may run at once, each job runs once."""
+    settings = get_settings()
+    while True:
+        with transaction() as session:
+            removed = jobs_worker.sweep(session, settings, now=utcnow())
+        ran = jobs_worker.work(transaction, settings)
+        if once:
+            out.print(f"Ran {ran} jobs; deleted {removed} expired ones.")
+            return
+        time.sleep(settings.jobs_poll_seconds)
 
 
 @app.command("init")

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     # Delivery retries back off from the base delay, doubling, up to the attempt limit.
     mail_max_attempts: int = 6
     mail_retry_base_minutes: int = 5
+    # Background exports: a worker thread in each app process (turn off when `hocso jobs run`
+    # runs elsewhere), how often it looks for work, how long a silent job keeps its claim, and
+    # how long finished files are kept.
+    jobs_in_process: bool = True
+    jobs_poll_seconds: float = 3.0
+    jobs_lease_seconds: int = 120
+    jobs_keep_hours: int = 24
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

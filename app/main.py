@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -13,12 +16,15 @@ from app.api import class_quizzes as api_class_quizzes
 from app.api import classrooms as api_classrooms
 from app.api import course_admin as api_course_admin
 from app.api import courses as api_courses
+from app.api import exports as api_exports
 from app.api import notifications as api_notifications
 from app.api import people as api_people
 from app.api import quizzes as api_quizzes
 from app.api import reports as api_reports
 from app.api import training_hours as api_training_hours
 from app.config import ROOT, get_settings
+from app.db import transaction
+from app.jobs.worker import Worker
 from app.web import accounts as web_accounts
 from app.web import admin as web_admin
 from app.web import certificates as web_certificates
@@ -26,6 +32,7 @@ from app.web import class_dashboard, class_quizzes, errors, learning, site
 from app.web import classrooms as web_classrooms
 from app.web import course_admin as web_course_admin
 from app.web import courses as web_courses
+from app.web import jobs as web_jobs
 from app.web import notifications as web_notifications
 from app.web import officers as web_officers
 from app.web import quizzes as web_quizzes
@@ -42,9 +49,24 @@ DOCS_PAGE = """<!doctype html>
 <script src="/static/docs.js"></script></body></html>"""
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Runs background jobs in this process when HOCSO_JOBS_IN_PROCESS is on."""
+    settings = get_settings()
+    worker = Worker(transaction, settings) if settings.jobs_in_process else None
+    if worker is not None:
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
+        lifespan=lifespan,
         title="Học Số API",
         version="1",
         description="Digital-skills training for Vietnamese public officers.",
@@ -73,6 +95,7 @@ def create_app() -> FastAPI:
     app.include_router(api_certificates.router)
     app.include_router(api_reports.router)
     app.include_router(api_training_hours.router)
+    app.include_router(api_exports.router)
     app.include_router(site.router)
     app.include_router(web_courses.router)
     app.include_router(web_accounts.router)
@@ -88,6 +111,7 @@ def create_app() -> FastAPI:
     app.include_router(web_certificates.router)
     app.include_router(web_reports.router)
     app.include_router(web_requirements.router)
+    app.include_router(web_jobs.router)
     errors.install(app)
     app.state.settings = settings
     return app

@@ -6,6 +6,7 @@ from app.certificates import models as certificates_models
 from app.classrooms import models as classrooms_models
 from app.courses import models as courses_models
 from app.db import Base
+from app.jobs import models as jobs_models
 from app.notifications import models as notifications_models
 from app.orgs import models as orgs_models
 from app.progress import models as progress_models
@@ -19,6 +20,7 @@ __all__ = [
     "certificates_models",
     "classrooms_models",
     "courses_models",
+    "jobs_models",
     "notifications_models",
     "orgs_models",
     "progress_models",

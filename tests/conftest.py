@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ["HOCSO_ENVIRONMENT"] = "test"
 # Each test rolls its data back, so a content cache would serve rows that no longer exist.
 os.environ["HOCSO_CONTENT_CACHE_SECONDS"] = "0"
+# Tests run jobs themselves; a worker thread polling the test database would wait on its locks.
+os.environ["HOCSO_JOBS_IN_PROCESS"] = "false"
 
 
 def _required(name: str) -> bool:

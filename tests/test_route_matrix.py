@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from app.courses import service as courses
 from app.courses.models import Course
 from app.courses.uploads import stage_upload as stage_course_upload
 from app.db import utcnow
+from app.jobs.models import Job, JobChunk
 from app.main import create_app
 from app.orgs.models import RoleGrant
 from app.orgs.permissions import SYSTEM
@@ -31,7 +32,9 @@ from app.progress.models import ProgressCycle
 from app.quizzes import attempts as quiz_attempts
 from app.reports import requirements
 from app.web.auth import SESSION_COOKIE
+from app.web.exports import export_sessions
 from tests.factories import write_course, zip_folder
+from tests.reports.data import bound_sessions
 from tests.world import World
 
 ROSTER = "Mã cán bộ;Họ và tên;Đơn vị\nMOI1;Đỗ Thị Mới;SA\n".encode()
@@ -382,6 +385,31 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/certificates/{certificate_id}/reissue"): OFFICER_RECORD_API,
     # The coordinator revokes first; a second revocation is a conflict.
     ("POST", "/api/v1/certificates/{certificate_id}/revoke"): {**OFFICER_RECORD_API, "hr": 409, "admin": 409},
+    # Exports: people with a role read their own units; a background export is its requester's
+    # alone (the target job is HR of unit A's).
+    ("GET", "/exports/enrolments"): {**ALL_OK, "anonymous": 303, "officer": 403},
+    ("POST", "/exports/enrolments"): {
+        "anonymous": 403,
+        "officer": 403,
+        "coordinator": 303,
+        "other_coordinator": 404,
+        "hr": 303,
+        "admin": 303,
+    },
+    ("GET", "/exports"): {**ALL_OK, "anonymous": 303},
+    ("GET", "/exports/{job_id}/download"): {**NOT_YOURS, "anonymous": 303, "hr": 200},
+    ("POST", "/api/v1/exports"): {
+        "anonymous": 401,
+        "officer": 403,
+        "coordinator": 201,
+        "other_coordinator": 404,
+        "hr": 201,
+        "admin": 201,
+    },
+    ("GET", "/api/v1/exports/{job_id}"): {**NOT_YOURS, "anonymous": 401, "hr": 200},
+    ("GET", "/api/v1/exports/{job_id}/download"): {**NOT_YOURS, "anonymous": 401, "hr": 200},
+    ("GET", "/api/v1/reports/enrolments.csv"): {**ALL_OK, "anonymous": 401, "officer": 403},
+    ("GET", "/api/v1/reports/enrolments.xlsx"): {**ALL_OK, "anonymous": 401, "officer": 403},
     ("GET", "/api/v1/officers/{user_id}"): {
         "anonymous": 401,
         "officer": 404,
@@ -458,10 +486,26 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
     requirements.set_requirement(
         session, world.actor(session, world.admin), year=2026, category="vien_chuc", minutes=60
     )
+    job = Job(
+        kind="reports.enrolments",
+        requester_id=world.hr_a.id,
+        params={"filter": {}, "format": "csv", "language": "vi"},
+        status="done",
+        rows_done=0,
+        attempts=1,
+        filename="ghi-danh-2026-11-28.csv",
+        media_type="text/csv; charset=utf-8",
+        size_bytes=3,
+        expires_at=utcnow() + timedelta(hours=1),
+    )
+    session.add(job)
+    session.flush()
+    session.add(JobChunk(job_id=job.id, seq=0, data=b"abc"))
     session.commit()
     return {
         "year": "2026",
         "category": "vien_chuc",
+        "job_id": str(job.id),
         "slug": "khoa-hoc-mau",
         "lesson": "bai-mot",
         "path:path": "m1/hinh/so-do.png",
@@ -513,6 +557,7 @@ def json_for(path: str, world: World) -> dict[str, object]:
         "/api/v1/grants": {"officer_code": "HVB", "role": "coordinator", "unit_id": world.room_a.id},
         "/api/v1/certificates/{certificate_id}/revoke": {"reason": "Cấp nhầm"},
         "/api/v1/training-requirements/{year}/{category}": {"minutes": 120},
+        "/api/v1/exports": {"kind": "reports.enrolments", "params": {"unit_id": world.room_a.id}},
     }
     return bodies.get(path, {})
 
@@ -567,6 +612,7 @@ def form_for(path: str, world: World) -> dict[str, object]:
         "/certificates/{certificate_id}/revoke": {"reason": "Cấp nhầm"},
         "/admin/requirements": {"year": "2026", "category": "cong_chuc", "hours": "8"},
         "/admin/requirements/delete": {"year": "2026", "category": "vien_chuc"},
+        "/exports/enrolments": {"action": "background", "unit_id": str(world.room_a.id)},
     }
     return forms.get(path, {})
 
@@ -583,6 +629,9 @@ def person(world: World, who: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def as_who(client: TestClient, session: Session, world: World) -> Iterator[object]:
+    # Streamed downloads read with sessions of their own, here on the test's connection.
+    client.app.dependency_overrides[export_sessions] = lambda: bound_sessions(session)  # type: ignore[attr-defined]
+
     def log_in(who: str) -> TestClient:
         user = person(world, who)
         client.cookies.clear()

@@ -41,7 +41,13 @@ def live_server(
     new_database: Callable[[], AbstractContextManager[str]], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     with new_database() as url:
-        env = {**os.environ, "HOCSO_DATABASE_URL": url, "HOCSO_ENVIRONMENT": "test"}
+        env = {
+            **os.environ,
+            "HOCSO_DATABASE_URL": url,
+            "HOCSO_ENVIRONMENT": "test",
+            "HOCSO_JOBS_IN_PROCESS": "true",
+            "HOCSO_JOBS_POLL_SECONDS": "0.5",
+        }
         subprocess.run([BIN / "hocso", "db", "upgrade"], env=env, check=True, capture_output=True)
         subprocess.run([BIN / "hocso", "courses", "import"], env=env, check=True, capture_output=True)
         init = subprocess.run(

@@ -34,6 +34,7 @@ from app.orgs.models import OrgUnit
 from app.orgs.permissions import SYSTEM
 from app.progress.models import ProgressCycle
 from tests.factories import make_class, make_officer, make_unit, write_course
+from tests.reports.data import enrolled, opened_sessions, unit_of_work
 from tests.world import World
 
 COURSE_X = """\
@@ -160,3 +161,6 @@ def data(session: Session, world: World, tmp_path: Path) -> Data:
     cycle(session, world.officer_a, y, number=3, completed=at(2026, 4, 15))
     session.commit()
     return Data(world, a, a1, a2, b, l1, l2, x, y, p1, p2, mov, mov2, mov3, q1, inactive)
+
+
+__all__ = ["enrolled", "opened_sessions", "unit_of_work"]
