@@ -36,6 +36,7 @@ from app.web import jobs as web_jobs
 from app.web import notifications as web_notifications
 from app.web import officers as web_officers
 from app.web import quizzes as web_quizzes
+from app.web import report_exports as web_report_exports
 from app.web import reports as web_reports
 from app.web import requirements as web_requirements
 from app.web.limits import BodySizeLimit
@@ -109,6 +110,7 @@ def create_app() -> FastAPI:
     app.include_router(web_notifications.router)
     app.include_router(web_quizzes.router)
     app.include_router(web_certificates.router)
+    app.include_router(web_report_exports.router)
     app.include_router(web_reports.router)
     app.include_router(web_requirements.router)
     app.include_router(web_jobs.router)

@@ -410,6 +410,19 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/exports/{job_id}/download"): {**NOT_YOURS, "anonymous": 401, "hr": 200},
     ("GET", "/api/v1/reports/enrolments.csv"): {**ALL_OK, "anonymous": 401, "officer": 403},
     ("GET", "/api/v1/reports/enrolments.xlsx"): {**ALL_OK, "anonymous": 401, "officer": 403},
+    # Any report as a file: the page's rights (the target report is completion by course).
+    ("GET", "/reports/export/{report}.csv"): REPORTS,
+    ("GET", "/reports/export/{report}.xlsx"): REPORTS,
+    ("POST", "/reports/export/{report}"): {
+        "anonymous": 403,
+        "officer": 404,
+        "coordinator": 303,
+        "other_coordinator": 404,
+        "hr": 303,
+        "admin": 303,
+    },
+    ("GET", "/api/v1/reports/export/{report}.csv"): REPORTS_API,
+    ("GET", "/api/v1/reports/export/{report}.xlsx"): REPORTS_API,
     ("GET", "/api/v1/officers/{user_id}"): {
         "anonymous": 401,
         "officer": 404,
@@ -505,6 +518,7 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
     return {
         "year": "2026",
         "category": "vien_chuc",
+        "report": "courses",
         "job_id": str(job.id),
         "slug": "khoa-hoc-mau",
         "lesson": "bai-mot",
@@ -613,6 +627,7 @@ def form_for(path: str, world: World) -> dict[str, object]:
         "/admin/requirements": {"year": "2026", "category": "cong_chuc", "hours": "8"},
         "/admin/requirements/delete": {"year": "2026", "category": "vien_chuc"},
         "/exports/enrolments": {"action": "background", "unit_id": str(world.room_a.id)},
+        "/reports/export/{report}": {"format": "xlsx", "unit_id": str(world.room_a.id)},
     }
     return forms.get(path, {})
 

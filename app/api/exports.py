@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.admin import Reader, Writer
@@ -15,19 +15,21 @@ from app.config import get_settings
 from app.db import utcnow
 from app.i18n import today
 from app.jobs import service as jobs
-from app.reports import enrolments
+from app.reports import catalog, enrolments
 from app.web.exports import ExportSessionsDep, stream_job, stream_table
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
 
 
 class ExportCreate(BaseModel):
-    kind: Literal["reports.enrolments"]
+    kind: Literal["reports.enrolments", "reports.report"]
     format: Literal["csv", "xlsx"] = "csv"
     params: dict[str, Any] = Field(
         default_factory=dict,
         description="For reports.enrolments: unit_id, course_id, classroom_id, enrolled_from, "
-        "enrolled_to (dates as YYYY-MM-DD), each optional",
+        "enrolled_to (dates as YYYY-MM-DD), each optional. For reports.report: report (units, "
+        "courses, classes, categories, months, officers, hours, shortfalls or enrolments) and its "
+        "filters as on its page: unit_id, from, to, basis, status, year, course_id, classroom_id",
     )
 
 
@@ -134,3 +136,52 @@ def export_enrolments_xlsx(
 ) -> Response:
     flt = enrolments.EnrolmentFilter(unit_id, course_id, classroom_id, enrolled_from, enrolled_to)
     return _enrolments("xlsx", session, actor, sessions, language, flt)
+
+
+def _report(
+    request: Request,
+    session: SessionDep,
+    actor: Reader,
+    sessions: ExportSessionsDep,
+    language: str,
+    report: str,
+    fmt: str,
+) -> Response:
+    settings = get_settings()
+    day = today(settings.timezone)
+    params = {key: value for key, value in request.query_params.items() if key in REPORT_FILTERS}
+    table = catalog.report_table(
+        session, actor, report, params, today=day, language=language, timezone=settings.timezone
+    )
+    return stream_table(
+        table, fmt=fmt, sessions=sessions, language=language, timezone=settings.timezone, today=day
+    )
+
+
+REPORT_FILTERS = ("unit_id", "from", "to", "basis", "status", "year", "course_id", "classroom_id")
+
+
+@router.get("/reports/export/{report}.csv", response_class=Response)
+def export_report_csv(
+    request: Request,
+    session: SessionDep,
+    actor: Reader,
+    sessions: ExportSessionsDep,
+    language: LanguageDep,
+    report: str,
+) -> Response:
+    """Any report as CSV, with the filters of its page in the query string."""
+    return _report(request, session, actor, sessions, language, report, "csv")
+
+
+@router.get("/reports/export/{report}.xlsx", response_class=Response)
+def export_report_xlsx(
+    request: Request,
+    session: SessionDep,
+    actor: Reader,
+    sessions: ExportSessionsDep,
+    language: LanguageDep,
+    report: str,
+) -> Response:
+    """Any report as XLSX, with the filters of its page in the query string."""
+    return _report(request, session, actor, sessions, language, report, "xlsx")

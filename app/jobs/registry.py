@@ -21,6 +21,7 @@ from app.reports.tables import Table
 
 KINDS: dict[str, str] = {
     "reports.enrolments": "app.reports.enrolments:plan_export",
+    "reports.report": "app.reports.catalog:plan_export",
 }
 
 

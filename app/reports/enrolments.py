@@ -186,7 +186,7 @@ def enrolment_table(
                     *r[9:],
                 )
 
-    return Table(name="ghi-danh", title=N_("Enrolments"), columns=COLUMNS, rows=rows)
+    return Table(name="ghi-danh", title=N_("Enrolment list"), columns=COLUMNS, rows=rows)
 
 
 @dataclass(frozen=True)

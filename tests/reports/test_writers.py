@@ -36,7 +36,7 @@ def _rows(session: Session) -> Iterator[Sequence[object]]:
     yield from ROWS
 
 
-TABLE = Table(name="thu", title="Enrolments", columns=COLUMNS, rows=_rows)
+TABLE = Table(name="thu", title="Enrolment list", columns=COLUMNS, rows=_rows)
 
 
 def test_csv_has_a_bom_translated_headers_local_dates_decimal_commas_and_guarded_formulas() -> None:
@@ -73,7 +73,7 @@ def test_xlsx_reads_back_with_a_frozen_bold_header_real_dates_and_numbers() -> N
     book = openpyxl.load_workbook(io.BytesIO(data))
     sheet = book.active
     assert sheet is not None
-    assert sheet.title == "Ghi danh"
+    assert sheet.title == "Danh sách ghi danh"
     assert sheet.freeze_panes == "A2"
     assert [c.value for c in sheet[1]] == [
         "Mã cán bộ",

@@ -1,0 +1,105 @@
+"""Downloads of any report page: CSV or XLSX streamed now, with the page's own filters, or
+prepared in the background and listed in "My exports"."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.api.deps import SessionDep
+from app.config import get_settings
+from app.db import utcnow
+from app.errors import InvalidInput
+from app.i18n import today
+from app.jobs import service as jobs
+from app.reports import catalog
+from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
+from app.web.exports import ExportSessionsDep, stream_table
+from app.web.templating import request_language
+
+router = APIRouter(prefix="/reports/export", include_in_schema=False)
+FILTER_FIELDS = ("unit_id", "from", "to", "basis", "status", "year", "course_id", "classroom_id")
+
+
+def _download(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    sessions: ExportSessionsDep,
+    report: str,
+    fmt: str,
+) -> Response:
+    settings = get_settings()
+    language = request_language(request)
+    day = today(settings.timezone)
+    params = {key: value for key, value in request.query_params.items() if key in FILTER_FIELDS}
+    table = catalog.report_table(
+        session, actor, report, params, today=day, language=language, timezone=settings.timezone
+    )
+    return stream_table(
+        table, fmt=fmt, sessions=sessions, language=language, timezone=settings.timezone, today=day
+    )
+
+
+@router.get("/{report}.csv", name="report_csv", response_model=None)
+def report_csv(
+    request: Request, session: SessionDep, actor: LoggedInDep, sessions: ExportSessionsDep, report: str
+) -> Response:
+    return _download(request, session, actor, sessions, report, "csv")
+
+
+@router.get("/{report}.xlsx", name="report_xlsx", response_model=None)
+def report_xlsx(
+    request: Request, session: SessionDep, actor: LoggedInDep, sessions: ExportSessionsDep, report: str
+) -> Response:
+    return _download(request, session, actor, sessions, report, "xlsx")
+
+
+Field = Annotated[str, Form(max_length=20)]
+
+
+@router.post("/{report}", name="report_export_background", dependencies=[CsrfDep], response_model=None)
+def report_export_background(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    report: str,
+    fmt: Annotated[str, Form(alias="format", max_length=10)] = "csv",
+    unit_id: Field = "",
+    start: Annotated[str, Form(alias="from", max_length=10)] = "",
+    end: Annotated[str, Form(alias="to", max_length=10)] = "",
+    basis: Field = "",
+    status: Field = "",
+    year: Field = "",
+    course_id: Field = "",
+    classroom_id: Field = "",
+) -> RedirectResponse:
+    settings = get_settings()
+    if report not in catalog.REPORTS:
+        raise InvalidInput("No such report.")
+    filters = catalog.parse_filters(
+        {
+            "unit_id": unit_id,
+            "from": start,
+            "to": end,
+            "basis": basis,
+            "status": status,
+            "year": year,
+            "course_id": course_id,
+            "classroom_id": classroom_id,
+        }
+    )
+    jobs.create_export(
+        session,
+        actor,
+        kind="reports.report",
+        params={"report": report, **filters.as_params()},
+        fmt=fmt,
+        language=request_language(request),
+        now=utcnow(),
+        timezone=settings.timezone,
+        keep_hours=settings.jobs_keep_hours,
+    )
+    return redirect_with_flash("/exports", "The export is being prepared; it will be listed here.")
