@@ -17,6 +17,7 @@ from app.api import classrooms as api_classrooms
 from app.api import course_admin as api_course_admin
 from app.api import courses as api_courses
 from app.api import exports as api_exports
+from app.api import health as api_health
 from app.api import notifications as api_notifications
 from app.api import people as api_people
 from app.api import quizzes as api_quizzes
@@ -93,6 +94,7 @@ def create_app() -> FastAPI:
     app.include_router(api_quizzes.router)
     app.include_router(api_class_quizzes.router)
     app.include_router(api_course_admin.router)
+    app.include_router(api_health.router)
     app.include_router(api_certificates.router)
     app.include_router(api_reports.router)
     app.include_router(api_training_hours.router)

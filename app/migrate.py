@@ -26,3 +26,14 @@ def upgrade_to_head(connection: Connection | None = None) -> None:
 
             Path(db_file).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(connection), "head")
+
+
+def schema_state(connection: Connection) -> tuple[str | None, str]:
+    """(the database's migration revision, or None before the first; the code's head revision)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    current = MigrationContext.configure(connection).get_current_revision()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return current, head

@@ -410,6 +410,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/exports/{job_id}/download"): {**NOT_YOURS, "anonymous": 401, "hr": 200},
     ("GET", "/api/v1/reports/enrolments.csv"): {**ALL_OK, "anonymous": 401, "officer": 403},
     ("GET", "/api/v1/reports/enrolments.xlsx"): {**ALL_OK, "anonymous": 401, "officer": 403},
+    # Health checks for load balancers: public.
+    ("GET", "/healthz"): ALL_OK,
+    ("GET", "/readyz"): ALL_OK,
     # Any report as a file: the page's rights (the target report is completion by course).
     ("GET", "/reports/export/{report}.csv"): REPORTS,
     ("GET", "/reports/export/{report}.xlsx"): REPORTS,
