@@ -140,6 +140,15 @@ def commit_or_raise(session: Session) -> None:
         raise as_domain_error(exc) from exc
 
 
+def end_after_error(session: Session, error: BaseException) -> None:
+    """End a unit of work that raised: roll back, unless the error is a domain error that keeps
+    its changes, which are then committed."""
+    if isinstance(error, DomainError) and error.keep_changes:
+        commit_or_raise(session)
+    else:
+        session.rollback()
+
+
 @contextmanager
 def transaction() -> Iterator[Session]:
     """One unit of work: commit when the block succeeds, roll back when it raises."""
@@ -147,14 +156,8 @@ def transaction() -> Iterator[Session]:
     try:
         yield session
         commit_or_raise(session)
-    except DomainError as exc:
-        if exc.keep_changes:
-            commit_or_raise(session)
-        else:
-            session.rollback()
-        raise
-    except BaseException:
-        session.rollback()
+    except BaseException as exc:
+        end_after_error(session, exc)
         raise
     finally:
         session.close()

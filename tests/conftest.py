@@ -96,8 +96,7 @@ def client(session: Session) -> Iterator[TestClient]:
     from sqlalchemy.exc import IntegrityError, OperationalError
 
     from app.api.deps import request_session
-    from app.db import as_domain_error, commit_or_raise
-    from app.errors import DomainError
+    from app.db import as_domain_error, commit_or_raise, end_after_error
     from app.main import create_app
 
     app = create_app()
@@ -110,14 +109,8 @@ def client(session: Session) -> Iterator[TestClient]:
         except (IntegrityError, OperationalError) as exc:
             session.rollback()
             raise as_domain_error(exc) from exc
-        except DomainError as exc:
-            if exc.keep_changes:
-                commit_or_raise(session)
-            else:
-                session.rollback()
-            raise
-        except BaseException:
-            session.rollback()
+        except BaseException as exc:
+            end_after_error(session, exc)
             raise
 
     app.dependency_overrides[request_session] = bound_session

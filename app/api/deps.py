@@ -10,8 +10,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.db import MAX_CONNECTIONS, as_domain_error, commit_or_raise, get_sessionmaker
-from app.errors import DomainError
+from app.db import MAX_CONNECTIONS, as_domain_error, commit_or_raise, end_after_error, get_sessionmaker
 from app.progress.dashboard import SORTS, STATUSES, RosterFilter
 
 # Request sessions are admitted here, on the event loop, up to the number of connections the
@@ -41,16 +40,9 @@ async def request_session() -> AsyncIterator[Session]:
         if session.in_transaction():
             await to_thread.run_sync(session.rollback)
         raise as_domain_error(exc) from exc
-    except DomainError as exc:
+    except BaseException as exc:
         if session.in_transaction():
-            if exc.keep_changes:
-                await to_thread.run_sync(commit_or_raise, session)
-            else:
-                await to_thread.run_sync(session.rollback)
-        raise
-    except BaseException:
-        if session.in_transaction():
-            await to_thread.run_sync(session.rollback)
+            await to_thread.run_sync(end_after_error, session, exc)
         raise
     finally:
         try:

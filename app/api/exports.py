@@ -149,16 +149,12 @@ def _report(
 ) -> Response:
     settings = get_settings()
     day = today(settings.timezone)
-    params = {key: value for key, value in request.query_params.items() if key in REPORT_FILTERS}
     table = catalog.report_table(
-        session, actor, report, params, today=day, language=language, timezone=settings.timezone
+        session, actor, report, request.query_params, today=day, language=language, timezone=settings.timezone
     )
     return stream_table(
         table, fmt=fmt, sessions=sessions, language=language, timezone=settings.timezone, today=day
     )
-
-
-REPORT_FILTERS = ("unit_id", "from", "to", "basis", "status", "year", "course_id", "classroom_id")
 
 
 @router.get("/reports/export/{report}.csv", response_class=Response)

@@ -159,6 +159,13 @@ def report_table(
     return builder(session, actor, parse_filters(params), today, language, timezone)
 
 
+def job_params(name: str, params: Mapping[str, str]) -> dict[str, str]:
+    """What a background job of the named report stores: its name and its checked filters."""
+    if name not in REPORTS:
+        raise InvalidInput("No such report.")
+    return {"report": name, **parse_filters(params).as_params()}
+
+
 def plan_export(
     session: Session,
     actor: Actor,

@@ -11,7 +11,6 @@ from fastapi.responses import RedirectResponse, Response
 from app.api.deps import SessionDep
 from app.config import get_settings
 from app.db import utcnow
-from app.errors import InvalidInput
 from app.i18n import today
 from app.jobs import service as jobs
 from app.reports import catalog
@@ -20,7 +19,6 @@ from app.web.exports import ExportSessionsDep, stream_table
 from app.web.templating import request_language
 
 router = APIRouter(prefix="/reports/export", include_in_schema=False)
-FILTER_FIELDS = ("unit_id", "from", "to", "basis", "status", "year", "course_id", "classroom_id")
 
 
 def _download(
@@ -34,9 +32,8 @@ def _download(
     settings = get_settings()
     language = request_language(request)
     day = today(settings.timezone)
-    params = {key: value for key, value in request.query_params.items() if key in FILTER_FIELDS}
     table = catalog.report_table(
-        session, actor, report, params, today=day, language=language, timezone=settings.timezone
+        session, actor, report, request.query_params, today=day, language=language, timezone=settings.timezone
     )
     return stream_table(
         table, fmt=fmt, sessions=sessions, language=language, timezone=settings.timezone, today=day
@@ -77,9 +74,8 @@ def report_export_background(
     classroom_id: Field = "",
 ) -> RedirectResponse:
     settings = get_settings()
-    if report not in catalog.REPORTS:
-        raise InvalidInput("No such report.")
-    filters = catalog.parse_filters(
+    params = catalog.job_params(
+        report,
         {
             "unit_id": unit_id,
             "from": start,
@@ -89,13 +85,13 @@ def report_export_background(
             "year": year,
             "course_id": course_id,
             "classroom_id": classroom_id,
-        }
+        },
     )
     jobs.create_export(
         session,
         actor,
         kind="reports.report",
-        params={"report": report, **filters.as_params()},
+        params=params,
         fmt=fmt,
         language=request_language(request),
         now=utcnow(),
