@@ -304,8 +304,16 @@ def serve(
     """Run the web server."""
     from app.serving import serve as serve_app
 
+    settings = get_settings()
     out.print(f"Học Số is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    serve_app("app.main:create_app", host=host, port=port, workers=workers)
+    serve_app(
+        "app.main:create_app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
 
 
 def main() -> None:

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 30
     max_upload_bytes: int = 20 * 1024 * 1024
+    # Behind a reverse proxy every request comes from the proxy's address, which would put all
+    # users under one per-address login limit. Addresses listed here (comma-separated, or "*")
+    # are trusted to name the real client in X-Forwarded-For and X-Forwarded-Proto.
+    forwarded_allow_ips: str = ""
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
     # Where links in e-mails point.
     public_url: str = "http://127.0.0.1:8000"
     # E-mail: with no SMTP host, messages are written as .eml files to mail_folder instead.

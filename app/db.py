@@ -102,13 +102,14 @@ MAX_CONNECTIONS = POOL_SIZE + POOL_OVERFLOW
 
 def make_engine(url: str) -> Engine:
     settings = get_settings()
+    # A database error's message would otherwise carry the statement's values (password and
+    # token hashes, session ids, names) into the log.
+    common: dict[str, Any] = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "hide_parameters": True}
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False}, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
-        )
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **common)
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    return create_engine(url, pool_pre_ping=True, **common)
 
 
 @lru_cache

@@ -41,6 +41,7 @@ from app.web import report_exports as web_report_exports
 from app.web import reports as web_reports
 from app.web import requirements as web_requirements
 from app.web.limits import BodySizeLimit
+from app.web.requestlog import RequestLog
 from app.web.security import SecurityHeaders
 
 DOCS_PAGE = """<!doctype html>
@@ -78,6 +79,8 @@ def create_app() -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
+    # Outermost of ours, so refused bodies and security headers are logged with the request.
+    app.add_middleware(RequestLog)
     app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")
     app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs_assets")
 

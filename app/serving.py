@@ -14,6 +14,8 @@ import socket
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from app.logs import log_config
+
 
 def tcp_listener(host: str, port: int) -> socket.socket:
     """A bound, inheritable TCP listener whose accepted connections asyncio treats as TCP."""
@@ -30,18 +32,23 @@ def tcp_listener(host: str, port: int) -> socket.socket:
 
 
 def serve(
-    app: str, *, host: str, port: int, workers: int, log_level: str = "info", access_log: bool = True
+    app: str, *, host: str, port: int, workers: int, log_level: str = "info", forwarded_allow_ips: str = ""
 ) -> None:
-    """Serve the app factory at the import path `app` until interrupted."""
+    """Serve the app factory at the import path `app` until interrupted.
+
+    Logs are JSON lines on standard output (app.logs); the app writes one per request, so
+    uvicorn's access log, which would also write query strings, stays off."""
     config = uvicorn.Config(
         app,
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=False,
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=forwarded_allow_ips or None,
+        log_config=log_config(log_level),
         log_level=log_level,
-        access_log=access_log,
+        access_log=False,
         # The supervisor kills a worker that does not answer its ping in time. A worker busy
         # with a log-in wave (argon2 on every core) can be slow to answer without being stuck,
         # and killing it drops every request it holds.

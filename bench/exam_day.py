@@ -296,7 +296,7 @@ def serve(env: dict[str, str], workers: int, log: Path) -> tuple[int, subprocess
         "-c",
         "from app.serving import serve; "
         f"serve('bench.server:create_bench_app', host='127.0.0.1', port={port}, workers={workers}, "
-        "log_level='warning', access_log=False)",
+        "log_level='warning')",
     ]
     with log.open("wb") as out:
         # A process group of its own, so the workers can be stopped with it if they hang.
@@ -321,10 +321,18 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 def logged_errors(log: Path) -> Counter[str]:
-    """The server's log records and exception lines, without tracebacks' frames and parameters."""
-    skip = (" ", "\t", "[", "Traceback", "The above exception", "(Background", "During handling")
-    lines = log.read_text(errors="replace").splitlines()
-    return Counter(line[:160] for line in lines if line.strip() and not line.startswith(skip))
+    """The server's warnings and errors by message (JSON log lines; anything else as it is)."""
+    found: Counter[str] = Counter()
+    for line in log.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            if line.strip():
+                found[line[:160]] += 1
+            continue
+        if isinstance(record, dict) and record.get("level") in ("warning", "error", "critical"):
+            found[f"{record['level']}: {str(record.get('msg'))[:150]}"] += 1
+    return found
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -63,31 +64,63 @@ class TestListener:
             first.close()
 
 
-class TestServeWithWorkers:
-    def test_two_workers_answer_on_one_port(self, tmp_path: Path) -> None:
-        port = _free_port()
-        env = {**os.environ, "HOCSO_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
-        log = (tmp_path / "serve.log").open("w")
+def run_server(tmp_path: Path, workers: int, **env_extra: str) -> tuple[int, subprocess.Popen[bytes], Path]:
+    port = _free_port()
+    env = {**os.environ, "HOCSO_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", **env_extra}
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
         server = subprocess.Popen(
-            [BIN / "hocso", "serve", "--port", str(port), "--workers", "2"],
+            [BIN / "hocso", "serve", "--port", str(port), "--workers", str(workers)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    deadline = time.monotonic() + 30
+    while True:
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    response = httpx.get(f"http://127.0.0.1:{port}/static/style.css", timeout=2)
-                    break
-                except httpx.TransportError:
-                    assert server.poll() is None, (tmp_path / "serve.log").read_text()
-                    assert time.monotonic() < deadline, "the server did not start"
-                    time.sleep(0.2)
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return port, server, log_path
+        except httpx.TransportError:
+            assert server.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+
+
+def stop(server: subprocess.Popen[bytes]) -> int:
+    server.terminate()
+    return server.wait(timeout=20)
+
+
+def request_lines(log_path: Path, path: str) -> list[dict[str, object]]:
+    """The server's JSON request lines for `path`; every line but the command's banner is JSON."""
+    lines = [line for line in log_path.read_text().splitlines() if line.strip()]
+    assert lines[0].startswith("Học Số is running at")
+    records = [json.loads(line) for line in lines[1:]]
+    return [r for r in records if r.get("logger") == "hocso.request" and r.get("path") == path]
+
+
+FORWARDED = {"x-forwarded-for": "203.0.113.9"}
+
+
+class TestServeWithWorkers:
+    def test_two_workers_answer_on_one_port_and_log_json_lines(self, tmp_path: Path) -> None:
+        port, server, log_path = run_server(tmp_path, 2)
+        try:
+            response = httpx.get(f"http://127.0.0.1:{port}/static/style.css?v=1", headers=FORWARDED)
             assert response.status_code == 200
             assert "text/css" in response.headers["content-type"]
         finally:
-            server.terminate()
-            server.wait(timeout=20)
-            log.close()
-        assert server.returncode == 0
+            assert stop(server) == 0
+        (line,) = request_lines(log_path, "/static/style.css")
+        assert line["request_id"] == response.headers["x-request-id"]
+        # No proxy is trusted unless configured: a client cannot choose the address it is
+        # throttled and logged under.
+        assert (line["status"], line["client"]) == (200, "127.0.0.1")
+
+    def test_a_trusted_proxy_names_the_client(self, tmp_path: Path) -> None:
+        port, server, log_path = run_server(tmp_path, 1, HOCSO_FORWARDED_ALLOW_IPS="127.0.0.1")
+        try:
+            assert httpx.get(f"http://127.0.0.1:{port}/healthz", headers=FORWARDED).status_code == 200
+        finally:
+            stop(server)
+        assert request_lines(log_path, "/healthz")[-1]["client"] == "203.0.113.9"

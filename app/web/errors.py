@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import i18n
 from app.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, Unavailable
 from app.i18n import N_
+from app.logs import request_id
 from app.orgs.permissions import Actor
 from app.web.auth import flash
 from app.web.site import safe_next
@@ -59,17 +60,25 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _respond(request: Request, status: int, message: str, detail: object = None) -> Response:
+def _respond(
+    request: Request, status: int, message: str, detail: object = None, reference: str | None = None
+) -> Response:
     if _wants_json(request):
         body: dict[str, object] = {"error": HEADINGS.get(status, "Error"), "message": message}
         if detail is not None:
             body["detail"] = detail
+        if reference is not None:
+            body["reference"] = reference
         return JSONResponse(body, status_code=status)
     i18n.set_language(request_language(request))
     return render(
         request,
         "errors/error.html",
-        {"heading": i18n.gettext_(HEADINGS.get(status, HEADINGS[400])), "message": i18n.gettext_(message)},
+        {
+            "heading": i18n.gettext_(HEADINGS.get(status, HEADINGS[400])),
+            "message": i18n.gettext_(message),
+            "reference": reference,
+        },
         status_code=status,
     )
 
@@ -119,4 +128,5 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     def unexpected_error(request: Request, exc: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return _respond(request, 500, DEFAULT_MESSAGES[500])
+        # The request id names the log line, so someone who reports the error can quote it.
+        return _respond(request, 500, DEFAULT_MESSAGES[500], reference=request_id.get())
