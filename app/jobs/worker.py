@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -247,11 +248,21 @@ class Worker:
         self._thread.join(timeout)
 
     def _loop(self) -> None:
+        # A poll that keeps failing the same way (a server started before its migrations, a
+        # database that is down) is logged in full once, then as one short line per minute.
+        last_failure, last_logged = "", 0.0
         while not self._stop.is_set():
             try:
                 with self._unit_of_work() as session:
                     sweep(session, self._settings, now=utcnow())
                 work(self._unit_of_work, self._settings, stop=self._stop)
-            except Exception:  # the loop outlives a bad poll (a busy database); the job is retried
-                log.exception("background jobs: poll failed")
+                last_failure = ""
+            except Exception as exc:  # the loop outlives a bad poll; the job is retried
+                failure = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                if failure != last_failure:
+                    log.exception("background jobs: poll failed")
+                    last_failure, last_logged = failure, time.monotonic()
+                elif time.monotonic() - last_logged >= 60:
+                    log.warning("background jobs: poll still failing: %s", failure)
+                    last_logged = time.monotonic()
             self._stop.wait(self._settings.jobs_poll_seconds)

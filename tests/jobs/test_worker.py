@@ -1,7 +1,7 @@
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -15,7 +15,7 @@ from app.errors import NotFound
 from app.jobs import registry, service
 from app.jobs.models import Job, JobChunk
 from app.jobs.registry import ExportPlan
-from app.jobs.worker import MAX_ATTEMPTS, Claimed, claim, run_claimed, sweep, work
+from app.jobs.worker import MAX_ATTEMPTS, Claimed, Worker, claim, run_claimed, sweep, work
 from app.orgs.grants import revoke_grant
 from app.orgs.models import RoleGrant
 from app.orgs.permissions import Actor
@@ -265,3 +265,24 @@ def test_the_command_runs_waiting_jobs_once_and_deletes_expired_ones(engine: Eng
     assert "Ran 0 jobs; deleted 1 expired ones." in result.output
     with transaction() as session:
         assert session.scalar(select(Job.id)) is None
+
+
+def test_a_poll_that_keeps_failing_is_logged_in_full_once(caplog: pytest.LogCaptureFixture) -> None:
+    polls = threading.Semaphore(0)
+
+    @contextmanager
+    def broken() -> Iterator[Session]:
+        polls.release()
+        raise RuntimeError("no such table: jobs")
+        yield  # pragma: no cover
+
+    worker = Worker(broken, get_settings().model_copy(update={"jobs_poll_seconds": 0.01}))
+    with caplog.at_level("WARNING", logger="hocso.jobs"):
+        worker.start()
+        for _ in range(5):
+            assert polls.acquire(timeout=10)
+        worker.stop()
+    failures = [r for r in caplog.records if r.name == "hocso.jobs"]
+    assert [(r.levelname, r.getMessage(), r.exc_info is not None) for r in failures] == [
+        ("ERROR", "background jobs: poll failed", True)
+    ]
