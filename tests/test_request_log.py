@@ -89,7 +89,7 @@ class TestRequestLines:
         kept = client.get("/healthz", headers={"x-request-id": "nginx-4f2a9c01"})
         assert kept.headers["x-request-id"] == "nginx-4f2a9c01"
         for hostile in ("abc", "x" * 65, "ok-id-1234\nforged line", 'a" or "1'):
-            replaced = client.get("/healthz", headers={"x-request-id": hostile.encode()})
+            replaced = client.get("/healthz", headers={b"x-request-id": hostile.encode()})
             assert re.fullmatch(r"[0-9a-f]{32}", replaced.headers["x-request-id"])
         first, *others = [r["request_id"] for r in lines.requests()]
         assert first == "nginx-4f2a9c01" and len(others) == 4
