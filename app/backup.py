@@ -203,6 +203,27 @@ def _pg_tables(pg_restore: str, backup: Path) -> int:
     return sum(1 for line in listed.stdout.splitlines() if " TABLE DATA " in line)
 
 
+def _pg_table_names(pg_restore: str, backup: Path) -> set[str]:
+    # A --list line for a table: "218; 1259 16390 TABLE public audit_events owner".
+    listed = _run([pg_restore, "--list", str(backup)]).stdout.splitlines()
+    return {line.split()[5] for line in listed if len(line.split()) > 5 and line.split()[3] == "TABLE"}
+
+
+def _drop_tables_not_in(url: URL, kept: set[str]) -> None:
+    """pg_restore --clean drops only what the backup has: tables added by later migrations would
+    stay and make `hocso db upgrade` fail, so they go too (as SQLite's whole-file copy does)."""
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        with engine.begin() as conn:
+            present = conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+            ).scalars()
+            for name in sorted(set(present) - kept):
+                conn.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
+    finally:
+        engine.dispose()
+
+
 def _pg_backup(url: URL, target: Path) -> Summary:
     pg_dump = _check_pg_dump(url)
     uri, env = _libpq(url)
@@ -249,6 +270,7 @@ def _pg_restore(url: URL, backup: Path) -> Summary:
     )
     if done.returncode != 0:
         raise BackupError(f"pg_restore failed, the database is unchanged: {done.stderr.strip()}")
+    _drop_tables_not_in(url, _pg_table_names(pg_restore, backup))
     return Summary(
         tables=_pg_tables(pg_restore, backup), rows=None, size=backup.stat().st_size, revision=revision
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Connection, Engine, Enum, MetaData, Table, select, text
+from sqlalchemy import Column, Connection, Engine, Enum, MetaData, Table, inspect, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -172,3 +172,58 @@ def test_backup_and_restore_from_the_command_line(engine: Engine, tmp_path: Path
     refused = runner.invoke(app, ["restore", str(garbage), "--yes"])
     assert refused.exit_code == 1
     assert "is not a" in refused.output
+
+
+def _set_revision(engine: Engine, revision: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :rev"), {"rev": revision})
+
+
+def test_backup_from_newer_code_is_refused_and_changes_nothing(filled: Any, tmp_path: Path) -> None:
+    url, engine = filled
+    head = _snapshot(engine)["alembic_version"][0][0]
+    _set_revision(engine, "2099_01_01_future")
+    backup(url, tmp_path / "future.backup")
+    _set_revision(engine, head)
+    before = _snapshot(engine)
+    with pytest.raises(BackupError, match="2099_01_01_future, which this version of Học Số does not know"):
+        restore(url, tmp_path / "future.backup")
+    assert _snapshot(engine) == before
+
+
+def test_backup_from_older_code_is_restored_and_asks_for_an_upgrade(filled: Any, tmp_path: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    from app.migrate import alembic_config
+
+    url, engine = filled
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    assert head is not None
+    previous = script.get_revision(head).down_revision
+    assert isinstance(previous, str)
+    _set_revision(engine, previous)
+    backup(url, tmp_path / "old.backup")
+    _set_revision(engine, head)
+    summary, older = restore(url, tmp_path / "old.backup")
+    assert (summary.revision, older) == (previous, True)
+    assert _snapshot(engine)["alembic_version"] == [(previous,)]
+
+
+def test_backup_of_the_other_kind_of_database_is_refused(filled: Any, tmp_path: Path) -> None:
+    url, _engine = filled
+    other = tmp_path / "other.backup"
+    other.write_bytes(
+        b"PGDMP" + b"\x00" * 200 if url.startswith("sqlite") else b"SQLite format 3\x00" + b"\x00" * 200
+    )
+    with pytest.raises(BackupError, match="is not a"):
+        restore(url, other)
+
+
+def test_restore_removes_tables_the_backup_does_not_have(filled: Any, tmp_path: Path) -> None:
+    url, engine = filled
+    backup(url, tmp_path / "before.backup")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE added_later (n INTEGER)"))
+    restore(url, tmp_path / "before.backup")
+    assert "added_later" not in inspect(engine).get_table_names()
