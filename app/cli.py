@@ -15,6 +15,7 @@ from app.accounts.activation import issue_codes
 from app.accounts.bootstrap import has_people, install_site
 from app.accounts.roster_import import import_roster
 from app.accounts.service import officer_ids
+from app.backup import BackupError, Summary, backup, restore
 from app.certificates.issuing import issue_missing
 from app.config import get_settings
 from app.courses.content import ContentInvalid, find_course_dirs, parse_course_dir
@@ -293,6 +294,41 @@ def init(
             f"Site ready. The admin activates at /activate with officer code {admin_code} and "
             f"activation code {issued.code} (valid until {issued.expires_at:%d/%m/%Y})."
         )
+
+
+@app.command("backup")
+def backup_cmd(path: Annotated[Path, typer.Argument(help="File to write the backup to.")]) -> None:
+    """Write a consistent backup of the database to PATH while the app keeps running."""
+    try:
+        summary = backup(get_settings().database_url, path)
+    except BackupError as exc:
+        err.print(str(exc))
+        raise typer.Exit(1) from exc
+    out.print(f"Backup written to {path}: {_describe(summary)}.")
+
+
+@app.command("restore")
+def restore_cmd(
+    path: Annotated[Path, typer.Argument(help="Backup file written by `hocso backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm replacing the database's contents.")] = False,
+) -> None:
+    """Replace the database's contents with a backup written by `hocso backup`."""
+    if not yes:
+        err.print("This replaces everything in the database with the backup. Run again with --yes to do it.")
+        raise typer.Exit(2)
+    try:
+        summary, older = restore(get_settings().database_url, path)
+    except BackupError as exc:
+        err.print(str(exc))
+        raise typer.Exit(1) from exc
+    out.print(f"Restored {path}: {_describe(summary)}.")
+    if older:
+        out.print("The backup is from an older version: run `hocso db upgrade` before starting the app.")
+
+
+def _describe(summary: Summary) -> str:
+    rows = "" if summary.rows is None else f", {summary.rows} rows"
+    return f"{summary.tables} tables{rows}, {summary.size} bytes, migration revision {summary.revision}"
 
 
 @app.command("serve")
