@@ -1,0 +1,1 @@
+"""Tests that run the real server in processes and break things on purpose."""
