@@ -42,8 +42,11 @@ DESKS = 20
 ROSTER_ROWS = 1500
 # The kill comes once this share of all answer saves has been acknowledged...
 KILL_AFTER_SAVES = OFFICERS * QUESTIONS * 2 // 5
-# ...and halfway through a roster import, timed by the ones before it.
+# ...and in the middle of a roster import, timed by the one before it: from ARM of its time the
+# next acknowledged save kills the server, or failing that (SQLite) the clock at FALLBACK.
 ARM, FALLBACK = 0.5, 0.8
+# A sitting that takes longer has hung (on this 2-core machine each takes under 15 s).
+SITTING_SECONDS = 120
 APP = "app.main:create_app"
 QUIZ_PAGE = f"/courses/{COURSE}/quizzes/{QUIZ}"
 START_URL = f"/api/v1/courses/{COURSE}/quizzes/{QUIZ}/attempts"
@@ -206,9 +209,10 @@ async def first_sitting(
         killed.set()
 
     try:
-        await asyncio.gather(
-            at_desks(people, take), feed_roster(site, seen["roster"], roster, killed), kill_mid_import()
-        )
+        async with asyncio.timeout(SITTING_SECONDS):
+            await asyncio.gather(
+                at_desks(people, take), feed_roster(site, seen["roster"], roster, killed), kill_mid_import()
+            )
     finally:
         await site.aclose()
     return seen, people, tripwire.pulled_at
@@ -245,7 +249,8 @@ async def second_sitting(
 
     client = site.client()
     try:
-        await at_desks(people, resume)
+        async with asyncio.timeout(SITTING_SECONDS):
+            await at_desks(people, resume)
         for name in sorted(roster.unanswered):
             files = {"file": (name, roster.data[name], "text/csv")}
             headers = {"Authorization": f"Bearer {roster.token}"}
