@@ -81,6 +81,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # A commit reaches the WAL file before it returns: safe against any process kill; only
+        # a power cut or kernel crash may lose the last commits (README: crash safety).
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

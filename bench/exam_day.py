@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import random
@@ -274,13 +275,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_ready(port: int, server: subprocess.Popen[bytes]) -> None:
+def _wait_ready(port: int, server: subprocess.Popen[bytes], path: str = BARE) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("the server exited while starting")
         try:
-            if httpx2.get(f"http://127.0.0.1:{port}{BARE}", timeout=2, trust_env=False).status_code == 200:
+            if httpx2.get(f"http://127.0.0.1:{port}{path}", timeout=2, trust_env=False).status_code == 200:
                 return
         except httpx2.HTTPError:
             pass
@@ -288,23 +289,26 @@ def _wait_ready(port: int, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("the server did not start")
 
 
-def serve(env: dict[str, str], workers: int, log: Path) -> tuple[int, subprocess.Popen[bytes]]:
-    port = _free_port()
-    # The same server `hocso serve` runs, with the bench's bare endpoint added.
+def serve(
+    env: dict[str, str], workers: int, log: Path, *, port: int = 0, app: str = "bench.server:create_bench_app"
+) -> tuple[int, subprocess.Popen[bytes]]:
+    """The same server `hocso serve` runs (by default with the bench's bare endpoint added), on
+    `port` or a free one, once it answers."""
+    port = port or _free_port()
     command = [
         sys.executable,
         "-c",
         "from app.serving import serve; "
-        f"serve('bench.server:create_bench_app', host='127.0.0.1', port={port}, workers={workers}, "
+        f"serve({app!r}, host='127.0.0.1', port={port}, workers={workers}, "
         "log_level='warning')",
     ]
-    with log.open("wb") as out:
+    with log.open("ab") as out:
         # A process group of its own, so the workers can be stopped with it if they hang.
         server = subprocess.Popen(
             command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
-        _wait_ready(port, server)
+        _wait_ready(port, server, BARE if app.startswith("bench.") else "/readyz")
     except BaseException:
         stop(server)
         raise
@@ -318,6 +322,22 @@ def stop(server: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
+
+
+def kill(server: subprocess.Popen[bytes], port: int) -> None:
+    """SIGKILL to the server's whole process group (supervisor and workers), as a crash or an
+    out-of-memory kill would, and wait until its port takes no more connections."""
+    # Already gone when the caller killed it first and every process of the group has exited.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"port {port} still answers after the kill")
 
 
 def logged_errors(log: Path) -> Counter[str]:

@@ -208,8 +208,10 @@ def _questions() -> list[dict[str, Any]]:
     return out
 
 
-def write_course(root: Path) -> Path:
-    """The benchmark course in the courses format: one lesson and a 20-question quiz."""
+def write_course(root: Path, *, questions: int = len(QUESTIONS), complete_on_pass: bool = False) -> Path:
+    """The benchmark course in the courses format: one lesson and a quiz of the first
+    `questions` questions. With `complete_on_pass`, passing the quiz completes the course (and
+    issues its certificate) without the lesson."""
     folder = root / COURSE
     (folder / "m1").mkdir(parents=True)
     course = {
@@ -224,6 +226,8 @@ def write_course(root: Path) -> Path:
             {"id": "on-thi", "title": "Ôn thi", "lessons": ["m1/on-tap.md"], "quiz": "m1/bai-thi.yaml"}
         ],
     }
+    if complete_on_pass:
+        course["completion"] = {"lessons": "none", "quizzes": "passed"}
     quiz = {
         "id": QUIZ,
         "title": "Bài thi cuối khoá",
@@ -231,7 +235,7 @@ def write_course(root: Path) -> Path:
         "max_attempts": 1,
         "shuffle_questions": True,
         "shuffle_choices": True,
-        "questions": _questions(),
+        "questions": _questions()[:questions],
     }
     lesson = "---\nid: on-tap\ntitle: Ôn tập trước khi thi\nminutes: 10\n---\n\nĐọc lại các học phần.\n"
 
@@ -251,11 +255,13 @@ class Prepared:
     seconds: float
 
 
-def prepare(root: Path, count: int) -> Prepared:
+def prepare(
+    root: Path, count: int, *, questions: int = len(QUESTIONS), complete_on_pass: bool = False
+) -> Prepared:
     """Migrate, import the course, and add `count` officers enrolled in one class."""
     started = time.perf_counter()
     upgrade_to_head()
-    folder = write_course(root)
+    folder = write_course(root, questions=questions, complete_on_pass=complete_on_pass)
     password_hash = hash_password(PASSWORD)
     today = local_today()
     with transaction() as session:
