@@ -164,13 +164,17 @@ def _sqlite_write_lock(session: Session) -> bool:
 
 def lock_row(session: Session, instance: object) -> None:
     """Hold `instance`'s row until the transaction ends, and reload it as last committed, so a
-    check made next cannot be overtaken by a concurrent writer: SELECT … FOR UPDATE on
-    PostgreSQL; on SQLite, which locks the whole database for writing, the write lock."""
+    check made next cannot be overtaken by a concurrent writer: SELECT … FOR NO KEY UPDATE on
+    PostgreSQL; on SQLite, which locks the whole database for writing, the write lock.
+
+    FOR NO KEY UPDATE is the lock an UPDATE of the row takes. A transaction that updated the row
+    already holds it; asking for the stronger FOR UPDATE then would queue behind any other
+    transaction waiting for the row, which waits for us: a deadlock."""
     session.flush()
     if _sqlite_write_lock(session):
         session.refresh(instance)
     else:
-        session.refresh(instance, with_for_update=True)
+        session.refresh(instance, with_for_update={"key_share": True})
 
 
 def serialise(session: Session, topic: str) -> None:
