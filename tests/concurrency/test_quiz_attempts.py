@@ -120,7 +120,7 @@ def test_one_attempt_submitted_from_two_devices_at_once_is_graded_and_certified_
         assert outcomes == [("graded", 87.5), ("graded", 87.5)]
         graded, answers = _graded(db, attempt.id)
         assert (graded.points, graded.score_percent, graded.passed) == (3.5, 87.5, True)
-        assert sorted(credit for _, credit in answers.values()) == [0.5, 1.0, 1.0, 1.0]
+        assert sorted(credit or 0.0 for _, credit in answers.values()) == [0.5, 1.0, 1.0, 1.0]
         assert actor.user_id is not None
         assert _issued(db, actor.user_id) == (1, 1, 1)
 
