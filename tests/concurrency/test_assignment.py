@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
+from app.classrooms import changes
 from app.classrooms import service as classes
 from app.classrooms.models import AssignmentBatch, Enrolment
 from app.errors import Conflict
@@ -37,7 +38,9 @@ def coordinators(db: Db, world: World, course: str) -> tuple[Actor, Actor]:
         return actor_for(session, first, ip=None), actor_for(session, second, ip=None)
 
 
-def _open_class(db: Db, world: World, actor: Actor, code: str, capacity: int | None = None) -> int:
+def _open_class(
+    db: Db, world: World, actor: Actor, code: str, capacity: int | None = None, *, self_enrol: bool = False
+) -> int:
     with db.work() as session:
         form = classes.ClassForm(
             code=code,
@@ -46,6 +49,7 @@ def _open_class(db: Db, world: World, actor: Actor, code: str, capacity: int | N
             owner_unit_id=world.dept_a.id,
             opens_on=date(2026, 9, 1),
             capacity=capacity,
+            self_enrol=self_enrol,
         )
         return classes.create_class(session, actor, form).id
 
@@ -142,3 +146,31 @@ def test_two_assignments_that_would_overfill_a_class_leave_it_full_not_over(
         codes, _, counts, audited = _state(db, classroom_id)
         assert len(codes) == 3
         assert counts == audited == [3]
+
+
+def test_two_officers_taking_the_last_seat_at_once_leave_one_without_it(
+    db: Db, world: World, coordinators: tuple[Actor, Actor]
+) -> None:
+    first, _ = coordinators
+    for round_ in range(ROUNDS):
+        classroom_id = _open_class(db, world, first, f"TU-{round_}", capacity=1, self_enrol=True)
+        with db.work() as session:
+            officers = [
+                actor_for(
+                    session, session.scalars(select(User).where(User.officer_code == code)).one(), ip=None
+                )
+                for code in CODES[:2]
+            ]
+
+        def joining(actor: Actor) -> Callable[[], int]:
+            def join() -> int:
+                with db.work() as session:
+                    return changes.join_class(
+                        session, actor, classroom_id=classroom_id, today=date(2026, 9, 2)
+                    ).id
+
+            return join
+
+        outcomes = race(*(joining(o) for o in officers))
+        assert sorted(str(o) for o in outcomes) == sorted([str(classroom_id), "The class is full."])
+        assert len(_state(db, classroom_id)[0]) == 1
