@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -150,6 +151,42 @@ def end_after_error(session: Session, error: BaseException) -> None:
         commit_or_raise(session)
     else:
         session.rollback()
+
+
+def _sqlite_write_lock(session: Session) -> bool:
+    """On SQLite, take the database's write lock now (as a write would); False on PostgreSQL."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return False
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+    return True
+
+
+def lock_row(session: Session, instance: object) -> None:
+    """Hold `instance`'s row until the transaction ends, and reload it as last committed, so a
+    check made next cannot be overtaken by a concurrent writer: SELECT … FOR NO KEY UPDATE on
+    PostgreSQL; on SQLite, which locks the whole database for writing, the write lock.
+
+    FOR NO KEY UPDATE is the lock an UPDATE of the row takes. A transaction that updated the row
+    already holds it; asking for the stronger FOR UPDATE then would queue behind any other
+    transaction waiting for the row, which waits for us: a deadlock."""
+    session.flush()
+    if _sqlite_write_lock(session):
+        session.refresh(instance)
+    else:
+        session.refresh(instance, with_for_update={"key_share": True})
+
+
+def serialise(session: Session, topic: str) -> None:
+    """Make the transactions that call this with the same topic run one after another, from
+    here to their end: a transaction-scoped advisory lock on PostgreSQL, the write lock on
+    SQLite. For work that plans from what it reads and has no single row to lock."""
+    if not _sqlite_write_lock(session):
+        key = int.from_bytes(hashlib.sha256(topic.encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 @contextmanager

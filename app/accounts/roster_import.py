@@ -14,13 +14,16 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Placement, RosterUpload, User
 from app.accounts.roster import ParsedRoster, RosterRow, RowError, read_roster
 from app.audit.service import record
-from app.db import utcnow
+from app.db import serialise, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import ROSTER_IMPORT, Actor
 from app.text import fold, name_sort_value
 
 CHUNK = 900
+# Imports run one at a time and plan after the previous one's commit: a plan made from records
+# another import is changing would move officers twice or give them a second open placement.
+ROSTER_TOPIC = "accounts.roster_import"
 FIELDS = ("full_name", "birth_date", "email", "phone", "category", "rank", "position", "job_position")
 
 
@@ -230,6 +233,8 @@ def import_roster(
     deactivate_missing: bool = False,
 ) -> RosterPlan:
     """Read, plan and (unless dry_run or there are problems) apply; the plan says what happened."""
+    if not dry_run:
+        serialise(session, ROSTER_TOPIC)
     plan = plan_roster(
         session, actor, read_roster(filename, data), filename=filename, deactivate_missing=deactivate_missing
     )
@@ -276,6 +281,7 @@ def stage_upload(
 def apply_upload(session: Session, actor: Actor, *, upload_id: int, on: date) -> RosterPlan:
     """Import a previewed file, planned afresh so changes since the preview are respected."""
     actor.require_any(ROSTER_IMPORT)
+    serialise(session, ROSTER_TOPIC)
     upload = session.get(RosterUpload, upload_id)
     if upload is None or upload.user_id != actor.user_id:
         raise NotFound("No such upload.")

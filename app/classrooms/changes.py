@@ -17,7 +17,7 @@ from app.audit.service import record
 from app.classrooms.models import Classroom, Enrolment
 from app.classrooms.service import ClassForm, get_class, managed_scope, validate_form
 from app.courses.models import Course
-from app.db import utcnow
+from app.db import lock_row, utcnow
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import CLASSES_MANAGE, Actor
@@ -218,6 +218,8 @@ def join_class(session: Session, actor: Actor, *, classroom_id: int, today: date
     if row is None:
         raise NotFound("This class is not open for you to join.")
     classroom: Classroom = row[0]
+    # Two officers taking the last seat at once: the second counts after the first has joined.
+    lock_row(session, classroom)
     if classroom.capacity is not None and _active_count(session, classroom.id) >= classroom.capacity:
         raise Conflict("The class is full.")
     enrolment = session.scalar(

@@ -15,7 +15,7 @@ from app.accounts.models import User
 from app.audit.service import record
 from app.classrooms.models import AssignmentBatch, Classroom, Enrolment
 from app.courses.models import Course
-from app.db import utcnow
+from app.db import lock_row, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import CLASSES_MANAGE, Actor
@@ -199,6 +199,9 @@ def assign(session: Session, actor: Actor, *, classroom_id: int, target: Target)
     """Enrol everyone the target names within the actor's units, in one INSERT … SELECT (plus one
     UPDATE for those who had withdrawn); officers outside the actor's units are left out."""
     classroom, _ = get_class(session, actor, classroom_id)
+    # Assignments to one class queue here, so the counts, the capacity check and the audit
+    # record below are those of the rows this one writes, not of a moment before another's.
+    lock_row(session, classroom)
     if classroom.status != "open":
         raise Conflict("The class is closed; reopen it first.")
     counts = preview(session, actor, classroom_id=classroom_id, target=target)
@@ -308,6 +311,7 @@ def undo_batch(session: Session, actor: Actor, *, batch_id: int) -> int:
     if batch is None:
         raise NotFound("No such assignment.")
     get_class(session, actor, batch.classroom_id)
+    lock_row(session, batch)
     if batch.undone_at is not None:
         raise Conflict("This assignment has already been undone.")
     result = session.execute(

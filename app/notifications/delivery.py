@@ -55,8 +55,16 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
 
 def claim(session: Session, *, now: datetime, limit: int) -> list[_Claimed]:
     """Claim up to `limit` due messages in one UPDATE … RETURNING. The condition is checked again
-    by the UPDATE itself, so of two runs racing for a row only one gets it."""
-    due = select(OutboxMessage.id).where(_claimable(now)).order_by(OutboxMessage.next_attempt_at).limit(limit)
+    by the UPDATE itself, so of two runs racing for a row only one gets it. On PostgreSQL the
+    choice skips rows another run is claiming, so two runs share the work instead of the second
+    waiting for the first's rows and then finding them taken (SQLite has one writer at a time)."""
+    due = (
+        select(OutboxMessage.id)
+        .where(_claimable(now))
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
     rows = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due.scalar_subquery()), _claimable(now))

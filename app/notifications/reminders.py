@@ -45,8 +45,10 @@ class QueueReport:
 def _insert_new(
     session: Session, model: type[Notification | OutboxMessage], rows: list[dict[str, Any]]
 ) -> set[str]:
-    """Insert the rows whose dedupe key is not there yet and return their keys. The unique key,
-    not this check, is what guarantees no duplicates when two runs overlap."""
+    """Insert the rows whose dedupe key is not there yet and return the keys this call inserted.
+    The unique key, not the check first made here, is what guarantees no duplicates when two
+    runs overlap; the keys come back from the insert itself, so of two runs inserting the same
+    row only the one that wrote it counts it."""
     if not rows:
         return set()
     keys = [r["dedupe_key"] for r in rows]
@@ -56,10 +58,15 @@ def _insert_new(
         existing.update(session.scalars(select(model.dedupe_key).where(model.dedupe_key.in_(chunk))))
     fresh = [r for r in rows if r["dedupe_key"] not in existing]
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    inserted: set[str] = set()
     for start in range(0, len(fresh), 1000):
-        statement = dialect.insert(model).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        session.execute(statement, fresh[start : start + 1000])
-    return {r["dedupe_key"] for r in fresh}
+        statement = (
+            dialect.insert(model)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(model.dedupe_key)
+        )
+        inserted.update(session.scalars(statement, fresh[start : start + 1000]))
+    return inserted
 
 
 def _enqueue(

@@ -14,7 +14,7 @@ from app.audit.service import record
 from app.certificates.issuing import issue_for_cycle
 from app.classrooms.models import Classroom, Enrolment
 from app.courses.models import Course, Lesson
-from app.db import utcnow
+from app.db import lock_row, utcnow
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.orgs.permissions import Actor
 from app.progress.access import may_read_unpublished
@@ -112,7 +112,12 @@ def settle_completion(
     session: Session, actor: Actor, course: Course, cycle: ProgressCycle, *, now: datetime
 ) -> None:
     """Complete the cycle, once, when the course's rule holds: after a lesson or a graded quiz.
-    The certificate is issued in the same transaction."""
+    The certificate is issued in the same transaction.
+
+    The cycle's row is held first: two requests finishing the last lesson and the last quiz of
+    one round at once then judge the rule one after the other, each seeing the other's work,
+    and only the first completes it (one completion, one audit record, one certificate)."""
+    lock_row(session, cycle)
     if cycle.completed_at is not None:
         return
     progress = _progress(session, course, cycle)

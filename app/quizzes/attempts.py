@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.courses.models import Course, Question, Quiz
+from app.db import lock_row
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.orgs.permissions import Actor
 from app.progress.models import ProgressCycle
@@ -188,6 +189,9 @@ def save(
     """Save answers (question id → what was given) in an open attempt; an empty answer clears
     the saved one. Late answers are refused and the attempt is submitted as it stood."""
     attempt = own_attempt(session, actor, attempt_id)
+    # Held until the commit: a submit from another device waits for these answers and grades
+    # them, or has graded already and they are refused. None is saved after its grading.
+    lock_row(session, attempt)
     if attempt.status != "open":
         raise Conflict("This attempt has been submitted; its answers can no longer change.")
     if expired(attempt, now):
