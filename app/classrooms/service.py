@@ -18,7 +18,7 @@ from app.courses.models import Course
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
-from app.orgs.permissions import CLASSES_MANAGE, Actor
+from app.orgs.permissions import CLASSES_MANAGE, OUT_OF_SCOPE, Actor
 from app.orgs.service import get_unit
 from app.text import nfc
 
@@ -75,7 +75,7 @@ def get_class(session: Session, actor: Actor, classroom_id: int) -> tuple[Classr
         .where(Classroom.id == classroom_id)
     ).one_or_none()
     if row is None:
-        raise NotFound("No such class.")
+        raise NotFound(OUT_OF_SCOPE)
     classroom, unit = row
     actor.require(CLASSES_MANAGE, unit.path)
     return classroom, unit

@@ -13,7 +13,7 @@ from app.audit.service import record
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit, RoleGrant
-from app.orgs.permissions import ROLES, ROLES_MANAGE, Actor, Grant
+from app.orgs.permissions import OUT_OF_SCOPE, ROLES, ROLES_MANAGE, Actor, Grant
 from app.orgs.service import get_unit
 
 
@@ -87,7 +87,7 @@ def grant_role(session: Session, actor: Actor, *, officer_code: str, role: str, 
 def revoke_grant(session: Session, actor: Actor, *, grant_id: int) -> RoleGrant:
     grant = session.get(RoleGrant, grant_id)
     if grant is None or grant.revoked_at is not None:
-        raise NotFound("No such role grant.")
+        raise NotFound(OUT_OF_SCOPE)
     unit = get_unit(session, actor, grant.unit_id)
     actor.require(ROLES_MANAGE, unit.path)
     if grant.user_id == actor.user_id and grant.role == "admin":
