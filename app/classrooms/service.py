@@ -302,11 +302,11 @@ def withdraw(
     return count
 
 
-def undo_batch(session: Session, actor: Actor, *, batch_id: int) -> int:
-    """Withdraw, as one action, everyone a batch enrolled who is still enrolled by it."""
+def undo_batch(session: Session, actor: Actor, *, classroom_id: int, batch_id: int) -> int:
+    """Withdraw, as one action, everyone a batch of this class enrolled who is still enrolled by it."""
     batch = session.get(AssignmentBatch, batch_id)
-    if batch is None:
-        raise NotFound("No such assignment.")
+    if batch is None or batch.classroom_id != classroom_id:
+        raise NotFound(OUT_OF_SCOPE)
     get_class(session, actor, batch.classroom_id)
     if batch.undone_at is not None:
         raise Conflict("This assignment has already been undone.")

@@ -143,6 +143,16 @@ def body_for(path: str, t: Tenants) -> dict[str, object]:
     return bodies.get(path, {})
 
 
+def same_answer(first: str, first_url: str, second: str, second_url: str) -> bool:
+    """Whether two answers say the same, once each one's own address and the random tokens of its
+    session (CSRF, nonces) are set aside."""
+
+    def plain(text: str, url: str) -> str:
+        return re.sub(r"[A-Za-z0-9_\-]{20,}", "TOKEN", text.replace(url, "URL"))
+
+    return plain(first, first_url) == plain(second, second_url)
+
+
 def url_for(path: str, values: dict[str, str]) -> str:
     extra = {"change": "rename"}
     return re.sub(r"\{([^}]+)\}", lambda m: values.get(m.group(1), extra.get(m.group(1), "")), path)
@@ -163,8 +173,7 @@ def test_unit_b_ids_look_like_missing_ones_to_unit_a_and_change_nothing(
         to_b = as_a.send(who, method, of_b, form=form, body=body)
         to_missing = as_a.send(who, method, missing, form=form, body=body)
         assert to_b.status_code == to_missing.status_code, (who, to_b.text, to_missing.text)
-        if path.startswith("/api/"):
-            assert to_b.json() == to_missing.json(), who
+        assert same_answer(to_b.text, of_b, to_missing.text, missing), who
         got[who] = to_b.status_code
     expected = {who: CROSS_UNIT[(method, path)].get(who, 404) for who in callers}
     assert got == expected
