@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.web.exports import export_sessions
-from tests.reports.data import bound_sessions
+from tests.reports.data import bound_sessions, unit_of_work
 from tests.security.tenants import As, Tenants, build_tenants
 from tests.world import World
 
@@ -24,3 +24,6 @@ def as_a(client: TestClient, session: Session, tenants: Tenants) -> As:
     # Streamed downloads read with sessions of their own, here on the test's connection.
     client.app.dependency_overrides[export_sessions] = lambda: bound_sessions(session)  # type: ignore[attr-defined]
     return As(client, session, tenants)
+
+
+__all__ = ["unit_of_work"]

@@ -19,7 +19,6 @@ from app.jobs.models import Job
 from app.jobs.worker import work
 from app.progress import service as progress
 from tests.factories import make_officer
-from tests.reports.data import unit_of_work  # noqa: F401 (a fixture used below)
 from tests.security.tenants import As, Tenants
 
 REPORTS = (
