@@ -57,9 +57,16 @@ def grant_role(session: Session, actor: Actor, *, officer_code: str, role: str, 
         raise InvalidInput("Unknown role.")
     unit = get_unit(session, actor, unit_id)
     actor.require(ROLES_MANAGE, unit.path)
-    user = session.scalar(select(User).where(User.officer_code == officer_code.strip()))
-    if user is None:
+    found = session.execute(
+        select(User, OrgUnit.path)
+        .join(OrgUnit, OrgUnit.id == User.unit_id)
+        .where(User.officer_code == officer_code.strip())
+    ).one_or_none()
+    # Only an officer of the units the actor looks after: an admin of one unit neither hands a
+    # role to another unit's officer nor learns from the answer which codes exist there.
+    if found is None or not actor.sees(found[1]):
         raise NotFound("No officer with this code.")
+    user = found[0]
     existing = session.scalar(
         select(RoleGrant).where(
             RoleGrant.user_id == user.id,

@@ -88,6 +88,8 @@ class Tenants:
     world: World
     a: Tenant
     b: Tenant
+    # An admin of unit A only: the whole admin role, but over unit A's subtree.
+    admin_a: User
 
 
 def _grant_of(session: Session, user: User) -> int:
@@ -220,8 +222,9 @@ def build_tenants(session: Session, world: World, tmp: Path) -> Tenants:
         officer=world.officer_b,
         code="B1",
     )
+    admin_a = make_officer(session, world.dept_a, role="admin", officer_code="QTA", full_name="Đỗ Văn Quản")
     session.commit()
-    return Tenants(world=world, a=a, b=b)
+    return Tenants(world=world, a=a, b=b, admin_a=admin_a)
 
 
 def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
@@ -257,7 +260,7 @@ class As:
     def send(
         self, who: str, method: str, url: str, *, form: dict[str, Any] | None = None, body: Any = None
     ) -> Any:
-        """One request as `who`: coordinator, hr or officer of unit A by session, or hr_token /
+        """One request as `who`: coordinator, hr, officer or admin of unit A by session, or hr_token /
         coordinator_token of unit A by API token."""
         a = self.tenants.a
         headers: dict[str, str] = {}
@@ -265,7 +268,12 @@ class As:
             self.client.cookies.clear()
             headers["authorization"] = f"Bearer {a.secrets[who]}"
         else:
-            user = {"coordinator": a.coordinator, "hr": a.hr, "officer": a.officer}[who]
+            user = {
+                "coordinator": a.coordinator,
+                "hr": a.hr,
+                "officer": a.officer,
+                "admin": self.tenants.admin_a,
+            }[who]
             csrf = self.login(user)
             headers["x-csrf-token"] = csrf
             if form is not None:

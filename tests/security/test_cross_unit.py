@@ -14,7 +14,7 @@ import pytest
 from tests.security.tenants import MISSING_ID, As, Tenants, snapshot
 from tests.test_route_matrix import app_routes
 
-PAGE_CALLERS = ("coordinator", "hr", "officer")
+PAGE_CALLERS = ("coordinator", "hr", "officer", "admin")
 API_CALLERS = (*PAGE_CALLERS, "hr_token", "coordinator_token")
 # Role checks that come before any lookup refuse every id alike, so they leak nothing.
 ADMIN_ONLY = {"coordinator": 403, "hr": 403, "officer": 403, "hr_token": 403, "coordinator_token": 403}

@@ -135,6 +135,58 @@ CASES = {
         lambda t: {"kind": "reports.enrolments", "params": {"unit_id": t.b.unit.id}},
         404,
     ),
+    "admin of A: move A's room under unit B": Case(
+        "admin",
+        "POST",
+        "/admin/units/{a_room}/move",
+        lambda t: {"parent_id": t.b.unit.id, "effective_on": "2026-07-01"},
+        404,
+    ),
+    "admin of A: merge A's room into unit B": Case(
+        "admin",
+        "POST",
+        "/admin/units/{a_room}/merge",
+        lambda t: {"into_id": t.b.unit.id, "effective_on": "2026-07-01"},
+        404,
+    ),
+    "admin of A: open a unit under unit B": Case(
+        "admin",
+        "POST",
+        "/admin/units",
+        lambda t: {"code": "MOI", "name": "Mới", "parent_id": t.b.unit.id, "effective_on": "2026-07-01"},
+        404,
+    ),
+    "admin of A: grant a role on unit B": Case(
+        "admin",
+        "POST",
+        "/admin/roles",
+        lambda t: {"officer_code": "HVA", "role": "coordinator", "unit_id": t.b.unit.id},
+        404,
+    ),
+    "admin of A: grant a role on A to B's officer": Case(
+        "admin",
+        "POST",
+        "/admin/roles",
+        lambda t: {"officer_code": "HVB", "role": "coordinator", "unit_id": t.a.unit.id},
+        404,
+    ),
+    "admin of A: a token for unit B": Case(
+        "admin", "POST", "/admin/tokens", lambda t: {"name": "Lạ", "role": "hr", "unit_id": t.b.unit.id}, 404
+    ),
+    "admin of A, API: a role on unit B": Case(
+        "admin",
+        "POST",
+        "/api/v1/grants",
+        lambda t: {"officer_code": "HVA", "role": "hr", "unit_id": t.b.unit.id},
+        404,
+    ),
+    "admin of A, API: a unit under unit B": Case(
+        "admin",
+        "POST",
+        "/api/v1/units",
+        lambda t: {"code": "MOI", "name": "Mới", "parent_id": t.b.unit.id, "effective_on": "2026-07-01"},
+        404,
+    ),
 }
 
 
@@ -143,7 +195,9 @@ def test_naming_unit_b_in_a_form_of_unit_a_changes_nothing_of_unit_b(
     name: str, as_a: As, session: Session, tenants: Tenants
 ) -> None:
     case = CASES[name]
-    url = case.path.format(a_class=tenants.a.classroom.id, a_officer=tenants.a.officer.id)
+    url = case.path.format(
+        a_class=tenants.a.classroom.id, a_officer=tenants.a.officer.id, a_room=tenants.world.room_a.id
+    )
     payload = case.payload(tenants)
     before = snapshot(session)
     if url.startswith("/api/"):
