@@ -33,6 +33,10 @@ PAGES = (
     "/reports/hours/shortfalls",
     "/exports/enrolments",
     "/exports",
+    "/admin/units",
+    "/admin/roles",
+    "/admin/tokens",
+    "/admin/audit",
 )
 API = (
     "/api/v1/officers",
@@ -47,12 +51,15 @@ API = (
     "/api/v1/reports/completion/months",
     "/api/v1/reports/hours/units",
     "/api/v1/reports/hours/shortfalls",
+    "/api/v1/grants",
+    "/api/v1/audit-events",
 )
 
 
-@pytest.mark.parametrize("who", ["coordinator", "hr", "hr_token", "coordinator_token"])
+@pytest.mark.parametrize("who", ["coordinator", "hr", "admin", "hr_token", "coordinator_token"])
 def test_lists_and_searches_of_unit_a_name_nothing_of_unit_b(as_a: As, tenants: Tenants, who: str) -> None:
-    urls = API if who.endswith("_token") else PAGES + API
+    find = f"/classes/{tenants.a.classroom.id}/find?q=Hoàng"
+    urls = API if who.endswith("_token") else (*PAGES, *API, find)
     leaks = {}
     statuses = set()
     for url in urls:
@@ -82,3 +89,16 @@ def test_a_background_export_runs_with_the_rights_its_requester_has_when_it_runs
     session.refresh(job)
     assert job.status == "failed"
     assert as_a.send("hr", "GET", f"/api/v1/exports/{job.id}/download").status_code == 409
+
+
+def test_an_admin_of_one_unit_reads_the_audit_of_its_people_and_a_root_admin_reads_all(
+    as_a: As, session: Session, tenants: Tenants
+) -> None:
+    csrf = as_a.login(tenants.admin_a)
+    scoped = as_a.client.get("/api/v1/audit-events", headers={"x-csrf-token": csrf}).json()
+    as_a.login(tenants.world.admin)
+    everything = as_a.client.get("/api/v1/audit-events").json()
+    # Labels read "CODE Full Name"; the people of unit A are DPA, HRA, HVA and QTA.
+    assert {e["actor_label"].split()[0] for e in scoped} == {"DPA"}
+    assert [e for e in everything if e["actor_label"].split()[0] in {"DPA", "HRA", "HVA", "QTA"}] == scoped
+    assert {"DPB", "ADMIN"} <= {e["actor_label"].split()[0] for e in everything}
