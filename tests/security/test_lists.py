@@ -102,3 +102,17 @@ def test_an_admin_of_one_unit_reads_the_audit_of_its_people_and_a_root_admin_rea
     assert {e["actor_label"].split()[0] for e in scoped} == {"DPA"}
     assert [e for e in everything if e["actor_label"].split()[0] in {"DPA", "HRA", "HVA", "QTA"}] == scoped
     assert {"DPB", "ADMIN"} <= {e["actor_label"].split()[0] for e in everything}
+
+
+@pytest.mark.parametrize("who", ["coordinator", "hr", "admin", "hr_token"])
+def test_report_pages_filtered_to_unit_b_are_not_found(as_a: As, tenants: Tenants, who: str) -> None:
+    urls = [u for u in (*PAGES, *API) if "/reports" in u]
+    if who.endswith("_token"):
+        urls = [u for u in urls if u.startswith("/api/")]
+    responses = {url: as_a.send(who, "GET", f"{url}?unit_id={tenants.b.unit.id}") for url in urls}
+    # The index takes no filter, and these two take their unit in the path: they ignore the query.
+    ignoring = {"/reports", "/reports/units", "/reports/hours"}
+    assert {url: r.status_code for url, r in responses.items()} == {
+        url: 200 if url in ignoring else 404 for url in urls
+    }
+    assert [url for url in ignoring & set(urls) if any(n in responses[url].text for n in OF_B)] == []
