@@ -12,7 +12,7 @@ from app.accounts.models import CATEGORIES, Placement, User
 from app.audit.service import record
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
-from app.orgs.permissions import OFFICERS_MANAGE, OFFICERS_READ, Actor
+from app.orgs.permissions import OFFICERS_MANAGE, OFFICERS_READ, OUT_OF_SCOPE, Actor
 from app.orgs.service import get_unit
 from app.text import fold, name_sort_value, nfc, search_terms
 
@@ -71,7 +71,7 @@ def get_officer(
         select(User, OrgUnit).join(OrgUnit, OrgUnit.id == User.unit_id).where(User.id == user_id)
     ).one_or_none()
     if row is None:
-        raise NotFound("Not found, or outside the units you look after.")
+        raise NotFound(OUT_OF_SCOPE)
     user, unit = row
     if actor.user_id != user.id:
         actor.require(permission, unit.path)

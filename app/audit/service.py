@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import User
 from app.audit.models import AuditEvent
+from app.orgs.models import OrgUnit
 from app.orgs.permissions import AUDIT_READ, Actor
 
 PAGE_SIZE = 100
@@ -53,6 +55,16 @@ def list_events(
     """Newest first, a page at a time (keyset on id), filtered by action, actor and time."""
     actor.require_any(AUDIT_READ)
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
+    if not _reads_everything(session, actor):
+        # Events carry no unit, so an admin of part of the tree reads what the people now in
+        # their units did; the command line's and other units' people's events are not theirs.
+        paths = actor.paths_with(AUDIT_READ)
+        people = (
+            select(User.id)
+            .join(OrgUnit, OrgUnit.id == User.unit_id)
+            .where(or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in paths)))
+        )
+        stmt = stmt.where(AuditEvent.actor_id.in_(people))
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if actor_id is not None:
@@ -67,3 +79,12 @@ def list_events(
         # Labels read "CODE Full Name", written when the event happened.
         stmt = stmt.where(AuditEvent.actor_label.startswith(officer_code.strip() + " ", autoescape=True))
     return session.scalars(stmt).all()
+
+
+def _reads_everything(session: Session, actor: Actor) -> bool:
+    """The system, or an admin of a whole tree (a unit without a parent)."""
+    if actor.system:
+        return True
+    paths = actor.paths_with(AUDIT_READ)
+    tops = session.scalars(select(OrgUnit.path).where(OrgUnit.parent_id.is_(None))).all()
+    return any(p in tops for p in paths)

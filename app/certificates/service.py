@@ -22,7 +22,7 @@ from app.certificates import pdf
 from app.certificates.models import Certificate
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.orgs.models import OrgUnit
-from app.orgs.permissions import CERTIFICATES_MANAGE, OFFICERS_READ, Actor
+from app.orgs.permissions import CERTIFICATES_MANAGE, OFFICERS_READ, OUT_OF_SCOPE, Actor
 from app.text import nfc
 
 MAX_REASON = 500
@@ -80,7 +80,7 @@ def _with_paths(session: Session, certificate_id: int) -> tuple[Certificate, Org
         .where(Certificate.id == certificate_id)
     ).one_or_none()
     if row is None:
-        raise NotFound("No such certificate.")
+        raise NotFound(OUT_OF_SCOPE)
     return row[0], row[1], row[2]
 
 
@@ -90,7 +90,7 @@ def _readable(session: Session, actor: Actor, certificate_id: int) -> tuple[Cert
         return certificate, unit
     paths = (unit.path, current_path)
     if not any(actor.sees(p) for p in paths):
-        raise NotFound("No such certificate.")
+        raise NotFound(OUT_OF_SCOPE)
     if not any(actor.can(OFFICERS_READ, p) for p in paths):
         raise PermissionDenied("Your role does not allow this.")
     return certificate, unit

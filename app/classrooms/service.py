@@ -18,7 +18,7 @@ from app.courses.models import Course
 from app.db import lock_row, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
-from app.orgs.permissions import CLASSES_MANAGE, Actor
+from app.orgs.permissions import CLASSES_MANAGE, OUT_OF_SCOPE, Actor
 from app.orgs.service import get_unit
 from app.text import nfc
 
@@ -75,7 +75,7 @@ def get_class(session: Session, actor: Actor, classroom_id: int) -> tuple[Classr
         .where(Classroom.id == classroom_id)
     ).one_or_none()
     if row is None:
-        raise NotFound("No such class.")
+        raise NotFound(OUT_OF_SCOPE)
     classroom, unit = row
     actor.require(CLASSES_MANAGE, unit.path)
     return classroom, unit
@@ -305,11 +305,11 @@ def withdraw(
     return count
 
 
-def undo_batch(session: Session, actor: Actor, *, batch_id: int) -> int:
-    """Withdraw, as one action, everyone a batch enrolled who is still enrolled by it."""
+def undo_batch(session: Session, actor: Actor, *, classroom_id: int, batch_id: int) -> int:
+    """Withdraw, as one action, everyone a batch of this class enrolled who is still enrolled by it."""
     batch = session.get(AssignmentBatch, batch_id)
-    if batch is None:
-        raise NotFound("No such assignment.")
+    if batch is None or batch.classroom_id != classroom_id:
+        raise NotFound(OUT_OF_SCOPE)
     get_class(session, actor, batch.classroom_id)
     lock_row(session, batch)
     if batch.undone_at is not None:

@@ -13,7 +13,7 @@ from app.audit.service import record
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit, RoleGrant
-from app.orgs.permissions import ROLES, ROLES_MANAGE, Actor, Grant
+from app.orgs.permissions import OUT_OF_SCOPE, ROLES, ROLES_MANAGE, Actor, Grant
 from app.orgs.service import get_unit
 
 
@@ -57,9 +57,16 @@ def grant_role(session: Session, actor: Actor, *, officer_code: str, role: str, 
         raise InvalidInput("Unknown role.")
     unit = get_unit(session, actor, unit_id)
     actor.require(ROLES_MANAGE, unit.path)
-    user = session.scalar(select(User).where(User.officer_code == officer_code.strip()))
-    if user is None:
+    found = session.execute(
+        select(User, OrgUnit.path)
+        .join(OrgUnit, OrgUnit.id == User.unit_id)
+        .where(User.officer_code == officer_code.strip())
+    ).one_or_none()
+    # Only an officer of the units the actor looks after: an admin of one unit neither hands a
+    # role to another unit's officer nor learns from the answer which codes exist there.
+    if found is None or not actor.sees(found[1]):
         raise NotFound("No officer with this code.")
+    user = found[0]
     existing = session.scalar(
         select(RoleGrant).where(
             RoleGrant.user_id == user.id,
@@ -87,7 +94,7 @@ def grant_role(session: Session, actor: Actor, *, officer_code: str, role: str, 
 def revoke_grant(session: Session, actor: Actor, *, grant_id: int) -> RoleGrant:
     grant = session.get(RoleGrant, grant_id)
     if grant is None or grant.revoked_at is not None:
-        raise NotFound("No such role grant.")
+        raise NotFound(OUT_OF_SCOPE)
     unit = get_unit(session, actor, grant.unit_id)
     actor.require(ROLES_MANAGE, unit.path)
     if grant.user_id == actor.user_id and grant.role == "admin":

@@ -97,7 +97,7 @@ class Actor:
         """Outside every subtree the actor looks after: not found. Inside, but without the
         right: forbidden. So nobody can probe for things they may not see."""
         if not self.sees(unit_path):
-            raise NotFound("Not found, or outside the units you look after.")
+            raise NotFound(OUT_OF_SCOPE)
         if not self.can(permission, unit_path):
             raise PermissionDenied("Your role does not allow this.")
 
@@ -107,6 +107,10 @@ class Actor:
         if not self.has_permission(permission):
             raise PermissionDenied("Your role does not allow this.")
 
+
+# What a missing thing and a thing outside the caller's units both answer, so the message tells
+# nobody which ids exist in other units.
+OUT_OF_SCOPE = "Not found, or outside the units you look after."
 
 ANONYMOUS = Actor(user_id=None, label="anonymous")
 SYSTEM = Actor(user_id=None, label="system (command line)", system=True)

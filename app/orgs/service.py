@@ -12,7 +12,7 @@ from app.accounts.models import Placement, User
 from app.audit.service import record
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit, OrgUnitEvent
-from app.orgs.permissions import ORG_MANAGE, Actor
+from app.orgs.permissions import ORG_MANAGE, OUT_OF_SCOPE, Actor
 from app.text import fold, nfc
 
 
@@ -26,7 +26,7 @@ def _clean_name(name: str) -> str:
 def get_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
     unit = session.get(OrgUnit, unit_id)
     if unit is None or not actor.sees(unit.path):
-        raise NotFound("Not found, or outside the units you look after.")
+        raise NotFound(OUT_OF_SCOPE)
     return unit
 
 

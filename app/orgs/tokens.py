@@ -15,7 +15,7 @@ from app.audit.service import record
 from app.db import utcnow
 from app.errors import InvalidInput, NotFound
 from app.orgs.models import ApiToken, OrgUnit
-from app.orgs.permissions import TOKENS_MANAGE, Actor, Grant
+from app.orgs.permissions import OUT_OF_SCOPE, TOKENS_MANAGE, Actor, Grant
 from app.orgs.service import get_unit
 
 # Integrations read data; administering the site stays with people.
@@ -72,7 +72,7 @@ def list_tokens(session: Session, actor: Actor) -> list[TokenRow]:
 def revoke_token(session: Session, actor: Actor, *, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or token.revoked_at is not None:
-        raise NotFound("No such API token.")
+        raise NotFound(OUT_OF_SCOPE)
     unit = get_unit(session, actor, token.unit_id)
     actor.require(TOKENS_MANAGE, unit.path)
     token.revoked_at = utcnow()

@@ -170,9 +170,11 @@ def expired(attempt: QuizAttempt, now: datetime) -> bool:
 
 
 def own_attempt(session: Session, actor: Actor, attempt_id: int) -> QuizAttempt:
-    """The caller's own attempt; someone else's is not found, whoever asks."""
+    """The caller's own attempt; someone else's is not found, whoever asks. The caller is checked
+    first, so a caller who is nobody (an API token) cannot tell taken ids from free ones."""
+    user_id = _user(actor)
     attempt = session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.user_id != _user(actor):
+    if attempt is None or attempt.user_id != user_id:
         raise NotFound("No such attempt.")
     return attempt
 

@@ -23,7 +23,7 @@ from app.errors import InvalidInput, NotFound
 from app.i18n import N_, local_day_start, translations
 from app.jobs.registry import ExportPlan
 from app.orgs.models import OrgUnit
-from app.orgs.permissions import REPORTS_READ, Actor
+from app.orgs.permissions import OUT_OF_SCOPE, REPORTS_READ, Actor
 from app.orgs.service import get_unit, visible_units
 from app.progress.models import ProgressCycle
 from app.quizzes.models import QuizAttempt
@@ -80,8 +80,16 @@ def resolve_scope(
         raise InvalidInput("The start date is after the end date.")
     if flt.course_id is not None and session.get(Course, flt.course_id) is None:
         raise NotFound("No such course.")
-    if flt.classroom_id is not None and session.get(Classroom, flt.classroom_id) is None:
-        raise NotFound("No such class.")
+    if flt.classroom_id is not None:
+        # Only the classes the export form offers (owned inside the actor's units): another
+        # unit's class id answers as a missing one, so the filter cannot probe which exist.
+        owner = session.scalar(
+            select(OrgUnit.path)
+            .join(Classroom, Classroom.owner_unit_id == OrgUnit.id)
+            .where(Classroom.id == flt.classroom_id)
+        )
+        if owner is None or not actor.can(REPORTS_READ, owner):
+            raise NotFound(OUT_OF_SCOPE)
     paths: tuple[str, ...] | None
     if flt.unit_id is not None:
         unit = get_unit(session, actor, flt.unit_id)

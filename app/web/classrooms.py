@@ -202,7 +202,7 @@ def withdrawal_submit(
 def assignment_undo_submit(
     session: SessionDep, actor: LoggedInDep, classroom_id: int, batch_id: int
 ) -> RedirectResponse:
-    classes.undo_batch(session, actor, batch_id=batch_id)
+    classes.undo_batch(session, actor, classroom_id=classroom_id, batch_id=batch_id)
     return redirect_with_flash(f"/classes/{classroom_id}", "The assignment has been undone.")
 
 

@@ -154,10 +154,10 @@ class TestAssign:
             session, coord, classroom_id=class_id, target=classes.Target(unit_id=world.dept_a.id)
         )
         assert enrolled(session, class_id) == ["DPA", "HRA", "HVA"]
-        assert classes.undo_batch(session, coord, batch_id=wrong.id) == 2
+        assert classes.undo_batch(session, coord, classroom_id=class_id, batch_id=wrong.id) == 2
         assert enrolled(session, class_id) == ["HVA"]
         with pytest.raises(Conflict):
-            classes.undo_batch(session, coord, batch_id=wrong.id)
+            classes.undo_batch(session, coord, classroom_id=class_id, batch_id=wrong.id)
         with pytest.raises(InvalidInput):
             classes.withdraw(session, coord, classroom_id=class_id, user_ids=[world.officer_a.id], reason=" ")
         classes.withdraw(
