@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import exists, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Placement, RosterUpload, User
+from app.accounts.models import NAME_FOLDED, Placement, RosterUpload, User
 from app.accounts.roster import ParsedRoster, RosterRow, RowError, read_roster
 from app.audit.service import record
 from app.db import utcnow
@@ -110,7 +110,7 @@ def plan_roster(
             plan.reactivate.append(current["id"])
         if changes:
             if "full_name" in changes:
-                changes["name_folded"] = fold(row.full_name)
+                changes["name_folded"] = fold(row.full_name)[:NAME_FOLDED]
                 changes["name_sort"] = name_sort_value(row.full_name)
             plan.updates.append({"id": current["id"], **changes})
         elif unit.id == current["unit_id"] and current["active"]:
@@ -154,7 +154,7 @@ def _new_user(row: RosterRow, unit_id: int) -> dict[str, Any]:
     return {
         "officer_code": row.officer_code,
         "full_name": row.full_name,
-        "name_folded": fold(row.full_name),
+        "name_folded": fold(row.full_name)[:NAME_FOLDED],
         "name_sort": name_sort_value(row.full_name),
         "unit_id": unit_id,
         "active": True,
