@@ -33,8 +33,12 @@ def fold(value: str) -> str:
 
 
 def search_terms(query: str) -> list[str]:
-    """Split a search box entry into folded terms; every term must match."""
-    return [term for term in fold(query).split(" ") if term]
+    """Split a search box entry into folded terms; every term must match. A control character
+    separates words (PostgreSQL cannot even be sent a NUL) and an invisible one is dropped."""
+    visible = "".join(
+        " " if kind == "Cc" else ch for ch in query if (kind := unicodedata.category(ch)) != "Cf"
+    )
+    return [term for term in fold(visible).split(" ") if term]
 
 
 # Marks that make a different letter (ă â ê ô ơ ư) rank after the plain letter; tone marks only
