@@ -16,6 +16,7 @@ from app.config import get_settings
 from app.main import create_app
 from app.web.limits import BodySizeLimit
 from tests.accounts.test_api_admin import hr_token
+from tests.courses.test_admin_web import log_in, token
 from tests.world import World
 
 LIMIT = 64 * 1024
@@ -151,3 +152,61 @@ class TestHugeFieldsOnOrdinaryRoutes:
         wrong_type = client.post(url, content=b'{"user_ids": "' + b"a" * 5_000_000 + b'"}', headers=headers)
         not_json = client.post(url, content=b"\xff\xfe{" * 1000, headers=headers)
         assert [r.status_code for r in (deep, long_list, wrong_type, not_json)] == [400, 422, 422, 422]
+
+
+def multipart(parts: list[tuple[bytes, bytes]]) -> bytes:
+    """A raw multipart body, so that a part's header can hold bytes no client library sends."""
+    body = b"".join(
+        b"--b\r\nContent-Disposition: form-data; " + head + b"\r\n\r\n" + value + b"\r\n"
+        for head, value in parts
+    )
+    return body + b"--b--\r\n"
+
+
+class TestHostileFormParts:
+    ROSTER = "Mã cán bộ;Họ và tên;Đơn vị\nNUL1;Đào Thị Tên;SA\n".encode()
+
+    def test_a_nul_in_an_uploaded_file_name_is_dropped(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        response = client.post(
+            "/api/v1/roster-imports",
+            params={"dry_run": "true"},
+            headers={**hr_token(session, world), "content-type": "multipart/form-data; boundary=b"},
+            content=multipart([(b'name="file"; filename="../d\x00s\xe2\x80\x8b.csv"', self.ROSTER)]),
+        )
+        assert (response.status_code, response.json()["filename"], response.json()["new"]) == (
+            200,
+            "ds.csv",
+            1,
+        )
+
+    def test_a_nul_in_a_file_name_on_the_upload_page_is_dropped(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        log_in(client, session, world.hr_a)
+        csrf = token(client.get("/officers/import").text)
+        response = client.post(
+            "/officers/import",
+            headers={
+                "content-type": "multipart/form-data; boundary=b",
+                "referer": "http://testserver/officers/import",
+            },
+            content=multipart(
+                [(b'name="csrf_token"', csrf.encode()), (b'name="file"; filename="d\x00s.csv"', self.ROSTER)]
+            ),
+        )
+        assert response.status_code == 200 and "ds.csv" in response.text
+
+    def test_a_csrf_token_with_non_ascii_characters_is_refused_not_a_crash(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        log_in(client, session, world.hr_a)
+        client.get("/officers/import")
+        response = client.post(
+            "/officers/import",
+            data={"csrf_token": "mã-giả"},
+            files={"file": ("ds.csv", self.ROSTER)},
+            headers={"referer": "http://testserver/officers/import"},
+        )
+        assert response.status_code == 403

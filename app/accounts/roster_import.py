@@ -18,7 +18,7 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import ROSTER_IMPORT, Actor
-from app.text import fold, name_sort_value
+from app.text import file_name, fold, name_sort_value
 
 CHUNK = 900
 FIELDS = ("full_name", "birth_date", "email", "phone", "category", "rank", "position", "job_position")
@@ -230,6 +230,7 @@ def import_roster(
     deactivate_missing: bool = False,
 ) -> RosterPlan:
     """Read, plan and (unless dry_run or there are problems) apply; the plan says what happened."""
+    filename = file_name(filename, "roster.csv")
     plan = plan_roster(
         session, actor, read_roster(filename, data), filename=filename, deactivate_missing=deactivate_missing
     )
@@ -253,7 +254,7 @@ def stage_upload(
 ) -> tuple[RosterUpload, RosterPlan]:
     """Keep the file and return what importing it would do; nothing else is written."""
     actor.require_any(ROSTER_IMPORT)
-    safe_name = filename.replace("\\", "/").rsplit("/", 1)[-1][:200] or "roster"
+    safe_name = file_name(filename, "roster")
     if not safe_name.lower().endswith(ROSTER_SUFFIXES):
         raise InvalidInput("Use a .csv or .xlsx file.")
     if not data:
