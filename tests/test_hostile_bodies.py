@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -13,10 +14,14 @@ from starlette.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
 from app.config import get_settings
+from app.courses import service as courses
 from app.main import create_app
+from app.orgs import tokens
 from app.web.limits import BodySizeLimit
 from tests.accounts.test_api_admin import hr_token
+from tests.conftest import BACKEND
 from tests.courses.test_admin_web import log_in, token
+from tests.factories import make_class, write_course
 from tests.world import World
 
 LIMIT = 64 * 1024
@@ -210,3 +215,35 @@ class TestHostileFormParts:
             headers={"referer": "http://testserver/officers/import"},
         )
         assert response.status_code == 403
+
+
+class TestValuesTheDatabaseCannotStore:
+    def test_a_nul_that_reaches_the_database_is_422_not_500(
+        self, client: TestClient, session: Session, world: World, tmp_path: Path
+    ) -> None:
+        courses.import_course_dir(session, write_course(tmp_path), max_asset_bytes=1 << 20)
+        room = make_class(session, world.coord_a, world.dept_a)
+        session.commit()
+        _, secret = tokens.create_token(
+            session,
+            world.actor(session, world.admin),
+            name="LMS",
+            role="coordinator",
+            unit_id=world.dept_a.id,
+        )
+        session.commit()
+        response = client.post(
+            f"/api/v1/classes/{room.id}/assignments",
+            params={"dry_run": "true"},
+            headers={"Authorization": f"Bearer {secret}"},
+            json={"codes": ["HVA", "X\u0000Y"]},
+        )
+        if BACKEND == "postgresql":
+            # PostgreSQL cannot even be asked about text holding a NUL.
+            assert response.status_code == 422
+            assert (
+                response.json()["message"]
+                == "A value is too long or holds a character that cannot be stored."
+            )
+        else:
+            assert (response.status_code, response.json()["unknown_codes"]) == (200, ["X\u0000Y"])
