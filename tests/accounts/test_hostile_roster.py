@@ -24,6 +24,8 @@ from app.accounts.models import Placement, User
 from app.accounts.roster import MAX_LENGTH, ParsedRoster, read_roster
 from app.accounts.roster_import import import_roster
 from app.audit.models import AuditEvent
+from app.classrooms.changes import codes_from_file
+from app.errors import InvalidInput
 from app.orgs.models import OrgUnit
 from tests.accounts.test_api_admin import hr_token
 from tests.hostile import HOSTILE, XSS
@@ -315,3 +317,45 @@ class TestRoutes:
         assert (response.status_code, response.json()["new"]) == (200, 2)
         folded = session.scalars(select(User.name_folded).where(User.officer_code.in_(["CB1", "CB2"])))
         assert sorted(len(f) for f in folded) == [200, 200]
+
+
+class TestCodeLists:
+    """The list of officer codes a coordinator uploads to assign a class is read by the same
+    code, so it ends in codes or in one clear refusal too."""
+
+    @HOSTILE
+    @given(data=st.binary(max_size=400), name=st.sampled_from(["ma.csv", "ma.txt", "ma.xlsx"]))
+    def test_any_bytes_give_codes_or_a_refusal(self, data: bytes, name: str) -> None:
+        try:
+            codes = codes_from_file(name, data)
+        except InvalidInput as exc:
+            assert exc.message in (
+                "The list cannot be read: save it as CSV UTF-8 or as an .xlsx workbook.",
+                "The file holds no officer codes.",
+            )
+        else:
+            assert codes and all(isinstance(c, str) and c for c in codes)
+
+    @pytest.mark.parametrize(
+        ("name", "codes"),
+        [
+            # Its cells beyond the declared size are read in a second or two, not padded.
+            ("declared A1:XFD1048576 and a cell at the last row", ("CB1", "x")),
+            ("the sheet cut in half", None),
+            ("no sheet", None),
+            ("entities", None),
+            ("shared strings bomb", None),
+        ],
+    )
+    def test_a_crafted_workbook_is_read_quickly_or_refused(
+        self, name: str, codes: tuple[str, ...] | None
+    ) -> None:
+        if codes is None:
+            with pytest.raises(InvalidInput):
+                codes_from_file("ma.xlsx", workbook_bombs()[name])
+        else:
+            assert codes_from_file("ma.xlsx", workbook_bombs()[name]) == codes
+
+    def test_a_huge_cell_is_refused(self) -> None:
+        with pytest.raises(InvalidInput, match="cannot be read"):
+            codes_from_file("ma.csv", b'Ma can bo\nCB1\n"' + b"A" * 200_000 + b'"\n')

@@ -28,6 +28,7 @@ from app.orgs.permissions import SYSTEM
 from app.progress import service as progress
 from app.quizzes import attempts
 from app.quizzes.grading import correct_view
+from app.quizzes.models import QuizAttempt
 from tests.e2e.conftest import RUN_ENV, hocso
 from tests.e2e.test_learning import activate
 from tests.factories import LESSON_TWO, QUIZ, write_course
@@ -140,7 +141,14 @@ def seed(tmp_path: Path) -> dict[str, str]:
             verify = session.scalars(
                 select(Certificate.verify_code).where(Certificate.user_id == officer.id)
             ).one()
-            return {"unit": str(unit_id), "class": str(room.id), "officer": str(officer.id), "verify": verify}
+            attempt = session.scalars(select(QuizAttempt.id).where(QuizAttempt.user_id == officer.id)).one()
+            return {
+                "unit": str(unit_id),
+                "class": str(room.id),
+                "officer": str(officer.id),
+                "verify": verify,
+                "attempt": str(attempt),
+            }
     finally:
         engine.dispose()
 
@@ -260,6 +268,8 @@ def test_no_payload_runs_on_any_page(
             "/me/transcript",
             "/notifications",
             "/courses/xss-thu/lessons/bai-mot",
+            "/courses/xss-thu/quizzes/kiem-tra-mot",
+            f"/attempts/{ids['attempt']}",
         ],
         dialogs,
     )
