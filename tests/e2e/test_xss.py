@@ -31,7 +31,7 @@ from app.quizzes.grading import correct_view
 from app.quizzes.models import QuizAttempt
 from tests.e2e.conftest import RUN_ENV, hocso
 from tests.e2e.test_learning import activate
-from tests.factories import LESSON_TWO, QUIZ, write_course
+from tests.factories import LESSON_TWO, QUIZ, write_course, zip_folder
 
 SCRIPT = "<script>window.__xss=1;alert(1)</script>"
 IMG = '<img src=x onerror="window.__xss=1;alert(1)">'
@@ -83,14 +83,12 @@ PASSWORD = "ca-dao-tuc-ngu-xu-nghe-an"
 OFFICER_PASSWORD = "trong-dong-dong-son-co-xua"
 
 
-def seed(tmp_path: Path) -> dict[str, str]:
-    """The hostile unit, officer, course and class, and a certificate: through the command line
-    and the app's own services against the live server's database."""
-    folder = write_course(
-        tmp_path,
+def write_hostile_course(root: Path, version: int = 1) -> Path:
+    return write_course(
+        root,
         slug="xss-thu",
         files={
-            "course.yaml": COURSE_YAML,
+            "course.yaml": COURSE_YAML.replace("version: 1", f"version: {version}"),
             "m1/bai-mot.md": LESSON,
             "m1/bai-hai.md": LESSON_TWO,
             "m1/kiem-tra.yaml": QUIZ.replace(
@@ -100,6 +98,12 @@ def seed(tmp_path: Path) -> dict[str, str]:
             .replace("text: Đúng\n", f"text: {json.dumps(SVG)}\n"),
         },
     )
+
+
+def seed(tmp_path: Path) -> dict[str, str]:
+    """The hostile unit, officer, course and class, and a certificate: through the command line
+    and the app's own services against the live server's database."""
+    folder = write_hostile_course(tmp_path)
     hocso("courses", "import", str(folder))
     engine = make_engine(RUN_ENV["HOCSO_DATABASE_URL"])
     try:
@@ -248,11 +252,23 @@ def test_no_payload_runs_on_any_page(
     admin.goto(f"/verify/{ids['verify']}")
     expect(admin.locator("dl.verify")).to_contain_text(COURSE_TITLE)
 
+    # The course again, as a new version in a zip whose name is a payload too: its preview.
+    admin.goto("/admin/courses")
+    folder = write_hostile_course(tmp_path_factory.mktemp("xss-zip"), version=2)
+    admin.get_by_label("Tệp .zip của khoá học").set_input_files(
+        FilePayload(name=f"{SVG}.zip", mimeType="application/zip", buffer=zip_folder(folder, top="xss-thu"))
+    )
+    admin.get_by_role("button", name="Kiểm tra tệp").click()
+    # Browsers send the name's quotes as %22; the rest arrives as typed.
+    expect(admin.get_by_role("heading", level=1)).to_contain_text(SVG.replace('"', "%22") + ".zip")
+    expect(admin.locator("main")).to_contain_text(COURSE_TITLE)
+    assert admin.evaluate("window.__xss") is None and admin.locator(INJECTED).count() == 0
+
     # A roster naming a unit that does not exist: the name comes back inside the problem.
     admin.goto("/officers/import")
     bad = f"Mã cán bộ;Họ và tên;Đơn vị\nXSS2;Ba;{csv_cell(MISSING_UNIT)}\n".encode()
     admin.get_by_label("Tệp danh sách").set_input_files(
-        files=FilePayload(name="ds.csv", mimeType="text/csv", buffer=bad)
+        files=FilePayload(name=f"{SVG}.csv", mimeType="text/csv", buffer=bad)
     )
     admin.get_by_role("button", name="Kiểm tra tệp").click()
     expect(admin.locator("table.list tbody")).to_contain_text(MISSING_UNIT)
