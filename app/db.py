@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from app.config import get_settings
-from app.errors import Conflict, DomainError, Unavailable
+from app.errors import Conflict, DomainError, InvalidInput, Unavailable
 
 log = logging.getLogger("hocso")
 
@@ -125,13 +125,24 @@ def get_sessionmaker(url: str | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(url), expire_on_commit=False)
 
 
-def as_domain_error(exc: IntegrityError | OperationalError) -> Conflict | Unavailable:
-    """A lost race or a locked database as the domain error the user is told about. It is
-    logged (the driver's message and the statement, never its parameters) for the operator."""
+# What the database may refuse in a request that is otherwise fine: a lost race, a locked
+# database, or a value it cannot store (PostgreSQL refuses a NUL in text, and text longer than
+# its column) that got past the checks before it.
+REFUSED = (IntegrityError, OperationalError, DataError)
+
+
+def as_domain_error(
+    exc: IntegrityError | OperationalError | DataError,
+) -> Conflict | Unavailable | InvalidInput:
+    """A lost race, a locked database or an unstorable value as the domain error the user is
+    told about. It is logged (the driver's message and the statement, never its parameters)
+    for the operator."""
     statement = " ".join((exc.statement or "").split())[:120]
     log.warning("database refused a request (%s): %s [%s]", type(exc).__name__, exc.orig, statement)
     if isinstance(exc, IntegrityError):
         return Conflict("The change conflicts with data saved at the same time; try again.")
+    if isinstance(exc, DataError):
+        return InvalidInput("A value is too long or holds a character that cannot be stored.")
     return Unavailable("The database is busy; try again in a moment.")
 
 
@@ -139,7 +150,7 @@ def commit_or_raise(session: Session) -> None:
     """Commit, turning a lost race or a locked database into a domain error, not a crash."""
     try:
         session.commit()
-    except (IntegrityError, OperationalError) as exc:
+    except REFUSED as exc:
         session.rollback()
         raise as_domain_error(exc) from exc
 

@@ -32,9 +32,21 @@ def fold(value: str) -> str:
     return _SPACES.sub(" ", stripped).strip().casefold()
 
 
+def file_name(value: str, default: str) -> str:
+    """The last part of an uploaded file's name, as kept and shown: NFC, without control or
+    invisible characters (a NUL cannot be stored in PostgreSQL), at most 200 characters."""
+    base = nfc(value).replace("\\", "/").rsplit("/", 1)[-1]
+    kept = "".join(ch for ch in base if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+    return kept[:200] or default
+
+
 def search_terms(query: str) -> list[str]:
-    """Split a search box entry into folded terms; every term must match."""
-    return [term for term in fold(query).split(" ") if term]
+    """Split a search box entry into folded terms; every term must match. A control character
+    separates words (PostgreSQL cannot even be sent a NUL) and an invisible one is dropped."""
+    visible = "".join(
+        " " if kind == "Cc" else ch for ch in query if (kind := unicodedata.category(ch)) != "Cf"
+    )
+    return [term for term in fold(visible).split(" ") if term]
 
 
 # Marks that make a different letter (ă â ê ô ơ ư) rank after the plain letter; tone marks only

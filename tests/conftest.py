@@ -93,10 +93,8 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def client(session: Session) -> Iterator[TestClient]:
-    from sqlalchemy.exc import IntegrityError, OperationalError
-
     from app.api.deps import request_session
-    from app.db import as_domain_error, commit_or_raise, end_after_error
+    from app.db import REFUSED, as_domain_error, commit_or_raise, end_after_error
     from app.main import create_app
 
     app = create_app()
@@ -106,7 +104,7 @@ def client(session: Session) -> Iterator[TestClient]:
         try:
             yield session
             commit_or_raise(session)
-        except (IntegrityError, OperationalError) as exc:
+        except REFUSED as exc:
             session.rollback()
             raise as_domain_error(exc) from exc
         except BaseException as exc:

@@ -13,6 +13,10 @@ from app.db import Base, UTCDateTime, utcnow
 CATEGORIES = ("can_bo", "cong_chuc", "vien_chuc", "other")
 
 
+# Folding can lengthen a name (ß → ss, Hangul → jamo), so the folded form is cut to this.
+NAME_FOLDED = 200
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -20,7 +24,7 @@ class User(Base):
     officer_code: Mapped[str] = mapped_column(String(50), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     # Folded name (no accents, lower case) for accent-insensitive search on every backend.
-    name_folded: Mapped[str] = mapped_column(String(200), index=True)
+    name_folded: Mapped[str] = mapped_column(String(NAME_FOLDED), index=True)
     # Vietnamese order (given name first, then the whole name), as a sortable string.
     name_sort: Mapped[str] = mapped_column(String(600), index=True)
     birth_date: Mapped[date | None] = mapped_column(Date)

@@ -3,18 +3,37 @@ and reason. Pure: no database. Headers may be Vietnamese or English, with or wit
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
-from app.text import fold, nfc
+from app.text import FORMULA_STARTS, fold, nfc
 
 MAX_ROWS = 200_000
-MAX_CELL = 300
+# Excel's own limit; rows beyond it (or blank rows up to it) cannot come from a real sheet.
+MAX_SHEET_ROWS = 1_048_576
+MAX_COLUMNS = 50
+MAX_XLSX_UNPACKED = 400_000_000
+MAX_SHARED_STRINGS = 100_000_000
+# The longest text each field may hold: the length of its column in the users table.
+MAX_LENGTH = {
+    "officer_code": 50,
+    "full_name": 200,
+    "unit": 300,
+    "email": 254,
+    "phone": 30,
+    "rank": 200,
+    "position": 200,
+    "job_position": 200,
+    "category": 50,
+}
+PHONE = re.compile(r"^\+?[0-9 .()\-]+$")
 
 # Folded header text → field. Several spellings of each, as HR spreadsheets vary.
 HEADERS = {
@@ -50,6 +69,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if not self.row:
+            return self.message
         where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
         return f"{where}: {self.message}"
 
@@ -88,24 +109,51 @@ def read_roster(filename: str, data: bytes) -> ParsedRoster:
 
 
 def table_rows(filename: str, data: bytes) -> Iterator[list[object]]:
-    """The rows of a .csv/.txt (UTF-8, delimiter sniffed) or .xlsx file, as lists of cells."""
+    """The rows of a .csv/.txt (UTF-8, delimiter sniffed) or .xlsx file, as lists of cells.
+    Any damage found while reading raises RosterUnreadable with the row it was met on."""
     if filename.lower().endswith(".xlsx"):
         return _xlsx_rows(data)
     return _csv_rows(data)
 
 
-def _csv_rows(data: bytes) -> Iterator[list[object]]:
+class RosterUnreadable(Exception):
+    def __init__(self, message: str, row: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.row = row
+
+
+def _decode(data: bytes) -> str:
+    # Excel's "Unicode text" is UTF-16 with a byte order mark; everything else must be UTF-8.
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise RosterUnreadable("the file is damaged UTF-16 text; save it as 'CSV UTF-8'") from exc
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise RosterUnreadable(f"line {line}: the file is not UTF-8 text; save it as 'CSV UTF-8'") from exc
-    sample = text[:4096]
+        raise RosterUnreadable("the file is not UTF-8 text; save it as 'CSV UTF-8'", line) from exc
+
+
+def _csv_rows(data: bytes) -> Iterator[list[object]]:
+    text = _decode(data)
+    # The delimiter is the one the header line uses most: sniffing rows instead is fooled by a
+    # long quoted cell.
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    yield from csv.reader(io.StringIO(text, newline=""), dialect)
+        for number, row in enumerate(reader, start=1):
+            if number > MAX_SHEET_ROWS:
+                raise RosterUnreadable(f"more than {MAX_SHEET_ROWS:,} rows", number)
+            yield list(row[:MAX_COLUMNS])
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise RosterUnreadable("a cell holds more than 131,072 characters", number + 1) from exc
+        raise RosterUnreadable(f"the CSV file is malformed: {exc}", number + 1) from exc
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[object]]:
@@ -113,20 +161,33 @@ def _xlsx_rows(data: bytes) -> Iterator[list[object]]:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            # A zip bomb expands far beyond its size; refuse before openpyxl inflates it.
-            if sum(info.file_size for info in archive.infolist()) > 200 * len(data) + 50_000_000:
+            # A zip bomb expands far beyond its size; refuse before openpyxl inflates it. Shared
+            # strings are read whole into memory, so they get a tighter cap of their own.
+            sizes = {info.filename: info.file_size for info in archive.infolist()}
+            if sum(sizes.values()) > min(200 * len(data) + 50_000_000, MAX_XLSX_UNPACKED):
                 raise RosterUnreadable("the workbook expands to an implausible size")
+            if sizes.get("xl/sharedStrings.xml", 0) > MAX_SHARED_STRINGS:
+                raise RosterUnreadable("the workbook holds an implausible amount of text")
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        sheet = book.worksheets[0]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError) as exc:
         raise RosterUnreadable("the file is not a valid .xlsx workbook") from exc
-    sheet = book.worksheets[0]
-    for values in sheet.iter_rows(values_only=True):
-        yield list(values)
-    book.close()
-
-
-class RosterUnreadable(Exception):
-    pass
+    # The size a sheet declares is not trusted: openpyxl pads every row to it, so a few bytes
+    # declaring A1:XFD1048576 would mean billions of empty cells.
+    sheet.reset_dimensions()
+    number = 0
+    try:
+        for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+            if number > MAX_SHEET_ROWS:
+                raise RosterUnreadable(f"more than {MAX_SHEET_ROWS:,} rows", number)
+            yield list(values)
+    except RosterUnreadable:
+        raise
+    except Exception as exc:
+        # openpyxl and the XML parser raise many kinds of error on a damaged sheet.
+        raise RosterUnreadable("the workbook is damaged and cannot be read", number + 1) from exc
+    finally:
+        book.close()
 
 
 def _parse(source: Iterator[list[object]]) -> ParsedRoster:
@@ -172,9 +233,7 @@ def _parse(source: Iterator[list[object]]) -> ParsedRoster:
                 seen_emails[row.email] = number
             result.rows.append(row)
     except RosterUnreadable as exc:
-        result.errors.append(RowError(0, None, str(exc)))
-    except csv.Error as exc:
-        result.errors.append(RowError(0, None, f"the CSV file is malformed: {exc}"))
+        result.errors.append(RowError(exc.row, None, exc.message))
     return result
 
 
@@ -211,8 +270,28 @@ def _text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    cleaned = " ".join(nfc(str(value)).split())
+    # Invisible format characters (zero-width spaces, direction marks) come with text copied
+    # from web pages; they would make equal names differ, so they go.
+    visible = "".join(ch for ch in nfc(str(value)) if unicodedata.category(ch) != "Cf")
+    cleaned = " ".join(visible.split())
     return cleaned or None
+
+
+def _field_problem(name: str, raw: object, value: str) -> str | None:
+    """Why a text cell cannot be stored, or None."""
+    if isinstance(raw, bool | date | time | timedelta):
+        # A spreadsheet turned the cell into TRUE/FALSE, a date or a time.
+        return "is not text (a true/false, date or time cell); format the column as text"
+    if len(value) > MAX_LENGTH[name]:
+        return f"longer than {MAX_LENGTH[name]} characters"
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        return "holds a control character"
+    if name == "phone" and PHONE.match(value):
+        return None
+    if value.startswith(FORMULA_STARTS):
+        # Spreadsheets would run it as a formula when the data is exported again.
+        return "starts with a formula sign (= + - @); remove it"
+    return None
 
 
 def _row(number: int, values: list[object], index: dict[str, int], result: ParsedRoster) -> RosterRow | None:
@@ -233,13 +312,11 @@ def _row(number: int, values: list[object], index: dict[str, int], result: Parse
         "job_position",
         "category",
     ):
-        value = _text(_cell(values, index, name))
-        if value is not None and len(value) > MAX_CELL:
-            bad(name, f"longer than {MAX_CELL} characters")
-            value = None
-        if value is not None and value[0] in "=+@" and name != "email":
-            # Spreadsheets would run it as a formula when the data is exported again.
-            bad(name, "starts with a formula sign (= + @); remove it")
+        raw = _cell(values, index, name)
+        value = _text(raw)
+        problem = _field_problem(name, raw, value) if value is not None else None
+        if problem is not None:
+            bad(name, problem)
             continue
         texts[name] = value
     for name in REQUIRED:
@@ -282,9 +359,9 @@ def _date(value: object) -> date | bool | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, date):
-        return value
+        return value if date(1900, 1, 1) <= value <= date.today() else False
     text = str(value).strip()
     for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y"):
         try:

@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import exists, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Placement, RosterUpload, User
+from app.accounts.models import NAME_FOLDED, Placement, RosterUpload, User
 from app.accounts.roster import ParsedRoster, RosterRow, RowError, read_roster
 from app.audit.service import record
 from app.db import serialise, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import ROSTER_IMPORT, Actor
-from app.text import fold, name_sort_value
+from app.text import file_name, fold, name_sort_value
 
 CHUNK = 900
 # Imports run one at a time and plan after the previous one's commit: a plan made from records
@@ -113,7 +113,7 @@ def plan_roster(
             plan.reactivate.append(current["id"])
         if changes:
             if "full_name" in changes:
-                changes["name_folded"] = fold(row.full_name)
+                changes["name_folded"] = fold(row.full_name)[:NAME_FOLDED]
                 changes["name_sort"] = name_sort_value(row.full_name)
             plan.updates.append({"id": current["id"], **changes})
         elif unit.id == current["unit_id"] and current["active"]:
@@ -157,7 +157,7 @@ def _new_user(row: RosterRow, unit_id: int) -> dict[str, Any]:
     return {
         "officer_code": row.officer_code,
         "full_name": row.full_name,
-        "name_folded": fold(row.full_name),
+        "name_folded": fold(row.full_name)[:NAME_FOLDED],
         "name_sort": name_sort_value(row.full_name),
         "unit_id": unit_id,
         "active": True,
@@ -233,6 +233,7 @@ def import_roster(
     deactivate_missing: bool = False,
 ) -> RosterPlan:
     """Read, plan and (unless dry_run or there are problems) apply; the plan says what happened."""
+    filename = file_name(filename, "roster.csv")
     if not dry_run:
         serialise(session, ROSTER_TOPIC)
     plan = plan_roster(
@@ -258,7 +259,7 @@ def stage_upload(
 ) -> tuple[RosterUpload, RosterPlan]:
     """Keep the file and return what importing it would do; nothing else is written."""
     actor.require_any(ROSTER_IMPORT)
-    safe_name = filename.replace("\\", "/").rsplit("/", 1)[-1][:200] or "roster"
+    safe_name = file_name(filename, "roster")
     if not safe_name.lower().endswith(ROSTER_SUFFIXES):
         raise InvalidInput("Use a .csv or .xlsx file.")
     if not data:

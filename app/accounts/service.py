@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.accounts.models import CATEGORIES, Placement, User
+from app.accounts.models import CATEGORIES, NAME_FOLDED, Placement, User
 from app.audit.service import record
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
@@ -121,7 +121,7 @@ def create_officer(
     user = User(
         officer_code=code,
         full_name=name,
-        name_folded=fold(name),
+        name_folded=fold(name)[:NAME_FOLDED],
         name_sort=name_sort_value(name),
         unit_id=unit.id,
         email=clean_email,
@@ -227,7 +227,8 @@ def update_officer(session: Session, actor: Actor, *, user_id: int, changes: dic
     for name, value in diff.items():
         setattr(user, name, value)
     if "full_name" in diff:
-        user.name_folded, user.name_sort = fold(user.full_name), name_sort_value(user.full_name)
+        user.name_folded = fold(user.full_name)[:NAME_FOLDED]
+        user.name_sort = name_sort_value(user.full_name)
     if diff:
         record(
             session,

@@ -7,10 +7,16 @@ from typing import Annotated
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Query, Request
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.db import MAX_CONNECTIONS, as_domain_error, commit_or_raise, end_after_error, get_sessionmaker
+from app.db import (
+    MAX_CONNECTIONS,
+    REFUSED,
+    as_domain_error,
+    commit_or_raise,
+    end_after_error,
+    get_sessionmaker,
+)
 from app.progress.dashboard import SORTS, STATUSES, RosterFilter
 
 # Request sessions are admitted here, on the event loop, up to the number of connections the
@@ -34,7 +40,7 @@ async def request_session() -> AsyncIterator[Session]:
         yield session
         if session.in_transaction():
             await to_thread.run_sync(commit_or_raise, session)
-    except (IntegrityError, OperationalError) as exc:
+    except REFUSED as exc:
         # Raised by a flush inside the handler rather than by the commit: the same answer as a
         # failed commit.
         if session.in_transaction():

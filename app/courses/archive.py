@@ -93,6 +93,8 @@ def _safe_name(info: zipfile.ZipInfo) -> str | None:
         raise InvalidInput("The zip holds a symbolic link; only plain files and folders are accepted.")
     if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
         raise InvalidInput("The zip holds a special file; only plain files and folders are accepted.")
+    if not name:
+        raise InvalidInput("The zip holds a file with a name that is too long or not valid.")
     path = PurePosixPath(name)
     if name.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in path.parts:
         raise InvalidInput("The zip holds a file whose path leads outside the course folder.")

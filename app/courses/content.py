@@ -221,24 +221,40 @@ class _CourseReader:
         else:
             self.slugs[slug] = what
 
+    def _file(self, name: str) -> tuple[Path | None, str]:
+        """The file a course file names, or None and why not. Names come from the files, so they
+        may be anything: too long for the disk, holding a NUL, or pointing outside the course."""
+        try:
+            file = (self.root / name).resolve()
+            if not file.is_relative_to(self.root.resolve()):
+                return None, f"'{name}' is outside the course folder"
+            if file.is_file():
+                return file, ""
+        except (OSError, ValueError):
+            return None, f"'{name[:100]}' is not a valid file name"
+        return None, f"the file '{name}' does not exist"
+
     def _read_text(self, name: str, check: Checker, path: tuple[str | int, ...]) -> str | None:
-        file = (self.root / name).resolve()
-        if not file.is_relative_to(self.root.resolve()):
-            check.error(path, f"'{name}' is outside the course folder")
+        file, problem = self._file(name)
+        if file is None:
+            check.error(path, problem)
             return None
-        if not file.is_file():
-            check.error(path, f"the file '{name}' does not exist")
-            return None
-        raw = file.read_bytes()
-        if len(raw) > MAX_TEXT_FILE:
+        if file.stat().st_size > MAX_TEXT_FILE:
             check.error(path, f"'{name}' is larger than 1 MB")
             return None
+        raw = file.read_bytes()
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
             self.errors.append(
-                ContentError(name, None, None, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+                ContentError(name, line, None, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
             )
+            return None
+        if "\0" in text:
+            # No text file holds one, and PostgreSQL cannot store it.
+            line = text.count("\n", 0, text.index("\0")) + 1
+            self.errors.append(ContentError(name, line, None, "holds a NUL character; is it really text?"))
             return None
         self.hashed[name] = raw
         return nfc(text.replace("\r\n", "\n"))
@@ -302,9 +318,9 @@ class _CourseReader:
                 ContentError(lesson, None, None, f"image '{path}': use a .png, .jpg, .gif or .webp file")
             )
             return
-        file = self.root / path
-        if not file.is_file():
-            check.errors.append(ContentError(lesson, None, None, f"image '{path}' does not exist"))
+        file, problem = self._file(path)
+        if file is None:
+            check.errors.append(ContentError(lesson, None, None, f"image: {problem}"))
             return
         if file.stat().st_size > self.max_asset_bytes:
             check.errors.append(

@@ -28,6 +28,7 @@ from app.courses.service import clear_content_cache
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.orgs.permissions import COURSES_MANAGE, Actor
+from app.text import file_name
 
 UPLOAD_TTL = timedelta(hours=2)
 PreviewStatus = Literal["new", "updated", "unchanged", "older", "invalid"]
@@ -85,7 +86,7 @@ def read_course_zip(data: bytes) -> CourseSpec:
 
 
 def _safe_filename(filename: str) -> str:
-    return filename.replace("\\", "/").rsplit("/", 1)[-1][:200] or "course.zip"
+    return file_name(filename, "course.zip")
 
 
 def _preview(session: Session, filename: str, spec: CourseSpec) -> CoursePreview:

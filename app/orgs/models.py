@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
 
+# Folding can lengthen a name (ß → ss), so the folded form is cut to this.
+UNIT_NAME_FOLDED = 300
+
 
 class OrgUnit(Base):
     """A unit of the org tree. Never deleted: closed and merged units still name old records."""
@@ -22,7 +25,7 @@ class OrgUnit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(50), unique=True)
     name: Mapped[str] = mapped_column(String(300))
-    name_folded: Mapped[str] = mapped_column(String(300))
+    name_folded: Mapped[str] = mapped_column(String(UNIT_NAME_FOLDED))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
     # Materialised path of ids, "/1/7/42/": a subtree is every path starting with a unit's path,
     # one indexed LIKE on SQLite and PostgreSQL alike.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Placement, User
 from app.audit.service import record
 from app.errors import Conflict, InvalidInput, NotFound
-from app.orgs.models import OrgUnit, OrgUnitEvent
+from app.orgs.models import UNIT_NAME_FOLDED, OrgUnit, OrgUnitEvent
 from app.orgs.permissions import ORG_MANAGE, OUT_OF_SCOPE, Actor
 from app.text import fold, nfc
 
@@ -85,7 +85,9 @@ def create_unit(
     if unit_by_code(session, code) is not None:
         raise Conflict(f"The unit code {code} is already used.")
     clean = _clean_name(name)
-    unit = OrgUnit(code=code, name=clean, name_folded=fold(clean), parent_id=parent_id, path="")
+    unit = OrgUnit(
+        code=code, name=clean, name_folded=fold(clean)[:UNIT_NAME_FOLDED], parent_id=parent_id, path=""
+    )
     session.add(unit)
     session.flush()
     unit.path = f"{parent.path if parent else '/'}{unit.id}/"
@@ -98,7 +100,7 @@ def rename_unit(session: Session, actor: Actor, *, unit_id: int, name: str, effe
     actor.require(ORG_MANAGE, unit.path)
     clean = _clean_name(name)
     old = unit.name
-    unit.name, unit.name_folded = clean, fold(clean)
+    unit.name, unit.name_folded = clean, fold(clean)[:UNIT_NAME_FOLDED]
     _event(session, actor, unit, "renamed", effective_on, old_name=old, new_name=clean)
     return unit
 

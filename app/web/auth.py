@@ -89,7 +89,7 @@ async def verify_csrf(request: Request) -> None:
     cookie = request.cookies.get(CSRF_COOKIE, "")
     form = await request.form()
     sent = str(form.get("csrf_token", "")) or request.headers.get("x-csrf-token", "")
-    if not cookie or not hmac.compare_digest(sent, _sign("csrf:" + cookie)):
+    if not cookie or not _same(sent, _sign("csrf:" + cookie)):
         raise PermissionDenied("The form has expired or did not come from this site. Please try again.")
 
 
@@ -100,7 +100,12 @@ def csrf_header_ok(request: Request) -> bool:
     """For JSON writes made with a login session: the page's token in an X-CSRF-Token header."""
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = request.headers.get("x-csrf-token", "")
-    return bool(cookie) and hmac.compare_digest(sent, _sign("csrf:" + cookie))
+    return bool(cookie) and _same(sent, _sign("csrf:" + cookie))
+
+
+def _same(sent: str, expected: str) -> bool:
+    # compare_digest refuses str with non-ASCII characters (a TypeError, so a 500); bytes it takes.
+    return hmac.compare_digest(sent.encode(), expected.encode())
 
 
 def set_auth_cookies(response: Response, token: str) -> None:

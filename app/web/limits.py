@@ -1,4 +1,8 @@
-"""Refuse oversized request bodies early, before anything parses them (plain ASGI middleware)."""
+"""Refuse oversized request bodies early, before anything parses them (plain ASGI middleware).
+
+A declared Content-Length over the limit is refused before the app runs. A body without one
+(chunked) is counted as the app reads it, and reading past the limit fails; whatever the app
+then answers (FastAPI turns any failure while reading a body into a 400), the client gets 413."""
 
 from __future__ import annotations
 
@@ -21,20 +25,37 @@ class BodySizeLimit:
                 await _refuse(send)
                 return
         seen = 0
+        too_large = False
+        started = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, too_large
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    too_large = True
                     raise BodyTooLarge
             return message
 
+        async def answer(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                if started:
+                    return
+                started = True
+                if too_large:
+                    await _refuse(send)
+                    return
+            elif too_large:
+                return
+            await send(message)
+
         try:
-            await self.app(scope, counted, send)
+            await self.app(scope, counted, answer)
         except BodyTooLarge:
-            await _refuse(send)
+            if not started:
+                await _refuse(send)
 
 
 class BodyTooLarge(Exception):

@@ -68,7 +68,7 @@ class TestReading:
             "row 2, column 'Họ và tên': is empty",
             "row 2, column 'Email': 'khong-phai-email' is not an e-mail address",
             "row 2, column 'Ngày sinh': write the date as dd/mm/yyyy",
-            "row 3, column 'Họ và tên': starts with a formula sign (= + @); remove it",
+            "row 3, column 'Họ và tên': starts with a formula sign (= + - @); remove it",
             "row 3, column 'Loại cán bộ': use cán bộ, công chức, viên chức or khác",
         ]
 

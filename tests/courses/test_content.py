@@ -159,7 +159,7 @@ class TestProblems:
             tmp_path, files={"m1/bai-hai.md": "---\nid: bai-hai\ntitle: Bài\n---\n".encode("cp1258")}
         )
         [problem] = problems(folder)
-        assert problem.startswith("m1/bai-hai.md: not UTF-8 text")
+        assert problem == "m1/bai-hai.md:3: not UTF-8 text (byte 24); save the file as UTF-8"
 
 
 class TestRealCourses:
