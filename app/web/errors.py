@@ -8,6 +8,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import i18n
@@ -115,6 +116,14 @@ def install(app: FastAPI) -> None:
     def validation_error(request: Request, exc: RequestValidationError) -> Response:
         detail = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
         return _respond(request, 422, N_("Some fields are missing or not valid."), detail)
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    def unstorable_value(request: Request, exc: Exception) -> Response:
+        # A value the database cannot hold (a NUL character in text on PostgreSQL, an id beyond
+        # 64 bits on SQLite) is the caller's mistake, not the server's; the request's
+        # transaction was already rolled back.
+        return _respond(request, 422, N_("Some fields are missing or not valid."))
 
     @app.exception_handler(Exception)
     def unexpected_error(request: Request, exc: Exception) -> Response:
