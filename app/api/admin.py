@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from app.accounts import activation
 from app.accounts import roster_import as roster
 from app.api.deps import SessionDep
+from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT, UPLOAD_ERRORS, either
 from app.api.people import api_actor
 from app.audit import service as audit
 from app.config import get_settings
@@ -23,7 +24,7 @@ from app.orgs import service as orgs
 from app.orgs.permissions import Actor
 from app.web.auth import SESSION_COOKIE, csrf_header_ok
 
-router = APIRouter(prefix="/api/v1", tags=["administration"])
+router = APIRouter(prefix="/api/v1", tags=["administration"], responses=API_ERRORS)
 
 
 def api_writer(request: Request, actor: Annotated[Actor, Depends(api_actor)]) -> Actor:
@@ -59,7 +60,11 @@ class RosterResult(BaseModel):
     problems: list[RowProblem]
 
 
-@router.post("/roster-imports", response_model=RosterResult, responses={422: {"model": RosterResult}})
+@router.post(
+    "/roster-imports",
+    response_model=RosterResult,
+    responses=UPLOAD_ERRORS | either(422, RosterResult, "The file has problems; nothing was written"),
+)
 def import_roster(
     session: SessionDep,
     actor: Writer,
@@ -109,7 +114,7 @@ class IssuedCodeRead(BaseModel):
     expires_at: datetime
 
 
-@router.post("/activation-codes", response_model=list[IssuedCodeRead])
+@router.post("/activation-codes", response_model=list[IssuedCodeRead], responses=BODY_ERRORS)
 def issue_activation_codes(session: SessionDep, actor: Writer, body: CodesRequest) -> list[IssuedCodeRead]:
     return [
         IssuedCodeRead(
@@ -150,7 +155,7 @@ def _unit(unit: object) -> UnitRead:
     return UnitRead.model_validate(unit, from_attributes=True)
 
 
-@router.post("/units", response_model=UnitRead, status_code=201)
+@router.post("/units", response_model=UnitRead, status_code=201, responses=BODY_ERRORS)
 def create_unit(session: SessionDep, actor: Writer, body: UnitCreate) -> UnitRead:
     return _unit(
         orgs.create_unit(
@@ -164,7 +169,7 @@ def create_unit(session: SessionDep, actor: Writer, body: UnitCreate) -> UnitRea
     )
 
 
-@router.post("/units/{unit_id}/{change}", response_model=UnitRead)
+@router.post("/units/{unit_id}/{change}", response_model=UnitRead, responses=BODY_ERRORS)
 def change_unit(session: SessionDep, actor: Writer, unit_id: int, change: str, body: UnitChange) -> UnitRead:
     """change is rename (name), move (parent_id), merge (into_id) or close."""
     on = body.effective_on
@@ -202,7 +207,7 @@ def list_grants(session: SessionDep, actor: Reader) -> list[GrantRead]:
     ]
 
 
-@router.post("/grants", response_model=GrantRead, status_code=201)
+@router.post("/grants", response_model=GrantRead, status_code=201, responses=BODY_ERRORS)
 def grant_role(session: SessionDep, actor: Writer, body: GrantCreate) -> GrantRead:
     grant = grants.grant_role(
         session, actor, officer_code=body.officer_code, role=body.role, unit_id=body.unit_id
@@ -212,7 +217,7 @@ def grant_role(session: SessionDep, actor: Writer, body: GrantCreate) -> GrantRe
     )
 
 
-@router.delete("/grants/{grant_id}", status_code=204)
+@router.delete("/grants/{grant_id}", status_code=204, responses=CONFLICT)
 def revoke_grant(session: SessionDep, actor: Writer, grant_id: int) -> None:
     grants.revoke_grant(session, actor, grant_id=grant_id)
 

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from app.api.admin import Reader, Writer
 from app.api.deps import LanguageDep, SessionDep
+from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.certificates import service as certificates
 from app.certificates import transcript as transcripts
 from app.certificates.models import Certificate
@@ -15,7 +16,7 @@ from app.certificates.schemas import CertificateRead, RevokeRequest, TranscriptR
 from app.config import get_settings
 from app.db import utcnow
 
-router = APIRouter(prefix="/api/v1", tags=["certificates"])
+router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=API_ERRORS)
 
 
 def _read(certificate: Certificate, lang: str) -> CertificateRead:
@@ -51,7 +52,7 @@ def get_officer_transcript(
     return TranscriptRead.of(transcripts.transcript(session, actor, user_id=user_id), lang=lang)
 
 
-@router.post("/certificates/{certificate_id}/revoke", response_model=CertificateRead)
+@router.post("/certificates/{certificate_id}/revoke", response_model=CertificateRead, responses=BODY_ERRORS)
 def revoke_certificate(
     session: SessionDep, actor: Writer, lang: LanguageDep, certificate_id: int, body: RevokeRequest
 ) -> CertificateRead:
@@ -61,7 +62,7 @@ def revoke_certificate(
     return _read(revoked, lang)
 
 
-@router.post("/certificates/{certificate_id}/reissue", response_model=CertificateRead)
+@router.post("/certificates/{certificate_id}/reissue", response_model=CertificateRead, responses=CONFLICT)
 def reissue_certificate(
     session: SessionDep, actor: Writer, lang: LanguageDep, certificate_id: int
 ) -> CertificateRead:

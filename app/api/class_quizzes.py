@@ -11,10 +11,11 @@ from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
 from app.api.deps import LanguageDep, SessionDep
+from app.api.errors import API_ERRORS, BODY_ERRORS
 from app.quizzes import analysis, overrides
 from app.quizzes.settings import QuizSettings
 
-router = APIRouter(prefix="/api/v1/classes/{classroom_id}/quizzes", tags=["quizzes"])
+router = APIRouter(prefix="/api/v1/classes/{classroom_id}/quizzes", tags=["quizzes"], responses=API_ERRORS)
 
 
 class SettingsRead(BaseModel):
@@ -104,7 +105,7 @@ def list_class_quizzes(session: SessionDep, actor: Reader, classroom_id: int) ->
     return [_read(item) for item in overrides.class_quizzes(session, actor, classroom_id=classroom_id)]
 
 
-@router.put("/{quiz_id}/settings", response_model=ClassQuizRead)
+@router.put("/{quiz_id}/settings", response_model=ClassQuizRead, responses=BODY_ERRORS)
 def set_class_quiz_settings(
     session: SessionDep, actor: Writer, classroom_id: int, quiz_id: int, body: OverridesWrite
 ) -> ClassQuizRead:

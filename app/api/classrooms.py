@@ -11,13 +11,14 @@ from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
 from app.api.deps import RosterFilterDep, SessionDep
+from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.classrooms import changes
 from app.classrooms import service as classes
 from app.i18n import today
 from app.progress import service as progress
 from app.progress.dashboard import roster_page
 
-router = APIRouter(prefix="/api/v1", tags=["classes"])
+router = APIRouter(prefix="/api/v1", tags=["classes"], responses=API_ERRORS)
 
 
 class ClassRead(BaseModel):
@@ -120,7 +121,7 @@ def list_classes(session: SessionDep, actor: Reader) -> list[ClassRead]:
     ]
 
 
-@router.put("/classes/{classroom_id}", response_model=ClassRead)
+@router.put("/classes/{classroom_id}", response_model=ClassRead, responses=BODY_ERRORS)
 def update_class(session: SessionDep, actor: Writer, classroom_id: int, body: ClassUpdate) -> ClassRead:
     form = classes.ClassForm(course_slug="", **body.model_dump())
     classroom = changes.update_class(session, actor, classroom_id=classroom_id, form=form)
@@ -142,7 +143,7 @@ def open_classes(session: SessionDep, actor: Reader) -> list[OpenClassRead]:
     ]
 
 
-@router.post("/classes/{classroom_id}/join", response_model=ClassRead)
+@router.post("/classes/{classroom_id}/join", response_model=ClassRead, responses=CONFLICT)
 def join_class(session: SessionDep, actor: Writer, classroom_id: int) -> ClassRead:
     classroom = changes.join_class(session, actor, classroom_id=classroom_id, today=today())
     return ClassRead.model_validate(classroom, from_attributes=True)
@@ -182,7 +183,7 @@ def get_roster(
     )
 
 
-@router.post("/classes/{classroom_id}/assignments", response_model=AssignmentResult)
+@router.post("/classes/{classroom_id}/assignments", response_model=AssignmentResult, responses=BODY_ERRORS)
 def assign_officers(
     session: SessionDep,
     actor: Writer,

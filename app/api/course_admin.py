@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from app.api.admin import Reader, Writer
 from app.api.deps import SessionDep
+from app.api.errors import API_ERRORS, CONFLICT, UPLOAD_ERRORS, either
 from app.config import get_settings
 from app.courses import publishing, uploads
 from app.courses.changes import Item, ItemChanges
@@ -19,7 +20,7 @@ from app.courses.models import Course
 from app.courses.schemas import Localised
 from app.errors import InvalidInput
 
-router = APIRouter(prefix="/api/v1/admin/courses", tags=["course management"])
+router = APIRouter(prefix="/api/v1/admin/courses", tags=["course management"], responses=API_ERRORS)
 
 
 class ManagedCourseRead(BaseModel):
@@ -131,7 +132,9 @@ def list_managed_courses(session: SessionDep, actor: Reader) -> list[ManagedCour
 @router.post(
     "",
     response_model=CourseImportRead,
-    responses={409: {"model": CourseImportRead}, 422: {"model": CourseImportRead}},
+    responses=UPLOAD_ERRORS
+    | either(409, CourseImportRead, "An older version than the one installed, or a conflicting change")
+    | either(422, CourseImportRead, "The course has problems; nothing was written"),
 )
 def import_course(
     session: SessionDep,
@@ -155,11 +158,11 @@ def import_course(
     return result
 
 
-@router.post("/{slug}/publish", response_model=CourseStateRead)
+@router.post("/{slug}/publish", response_model=CourseStateRead, responses=CONFLICT)
 def publish_course(session: SessionDep, actor: Writer, slug: str) -> CourseStateRead:
     return CourseStateRead.of(publishing.set_published(session, actor, slug=slug, published=True))
 
 
-@router.post("/{slug}/unpublish", response_model=CourseStateRead)
+@router.post("/{slug}/unpublish", response_model=CourseStateRead, responses=CONFLICT)
 def unpublish_course(session: SessionDep, actor: Writer, slug: str) -> CourseStateRead:
     return CourseStateRead.of(publishing.set_published(session, actor, slug=slug, published=False))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.admin import Reader, Writer
 from app.api.deps import LanguageDep, SessionDep
+from app.api.errors import API_ERRORS, BODY_ERRORS
 from app.config import get_settings
 from app.db import utcnow
 from app.i18n import today
@@ -18,7 +19,7 @@ from app.jobs import service as jobs
 from app.reports import catalog, enrolments
 from app.web.exports import ExportSessionsDep, stream_job, stream_table
 
-router = APIRouter(prefix="/api/v1", tags=["exports"])
+router = APIRouter(prefix="/api/v1", tags=["exports"], responses=API_ERRORS)
 
 
 class ExportCreate(BaseModel):
@@ -58,7 +59,7 @@ class JobRead(BaseModel):
         return read
 
 
-@router.post("/exports", response_model=JobRead, status_code=201)
+@router.post("/exports", response_model=JobRead, status_code=201, responses=BODY_ERRORS)
 def create_export(session: SessionDep, actor: Writer, body: ExportCreate, language: LanguageDep) -> JobRead:
     settings = get_settings()
     job = jobs.create_export(

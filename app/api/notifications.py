@@ -11,12 +11,13 @@ from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
 from app.api.deps import LanguageDep, SessionDep
+from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.classrooms import service as classes
 from app.config import get_settings
 from app.i18n import today
 from app.notifications import delivery, inbox, reminders
 
-router = APIRouter(prefix="/api/v1", tags=["reminders"])
+router = APIRouter(prefix="/api/v1", tags=["reminders"], responses=API_ERRORS)
 
 
 class ReminderRequest(BaseModel):
@@ -54,7 +55,7 @@ class NoticeRead(BaseModel):
     unread: bool
 
 
-@router.post("/classes/{classroom_id}/reminders", response_model=ReminderResult)
+@router.post("/classes/{classroom_id}/reminders", response_model=ReminderResult, responses=BODY_ERRORS)
 def remind_class(
     session: SessionDep, actor: Writer, classroom_id: int, body: ReminderRequest
 ) -> ReminderResult:
@@ -101,6 +102,6 @@ def my_notifications(session: SessionDep, actor: Reader, language: LanguageDep) 
     ]
 
 
-@router.post("/me/notifications/read")
+@router.post("/me/notifications/read", responses=CONFLICT)
 def read_my_notifications(session: SessionDep, actor: Writer) -> dict[str, int]:
     return {"marked_read": inbox.mark_all_read(session, actor)}

@@ -11,13 +11,14 @@ from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
 from app.api.deps import SessionDep
+from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.db import utcnow
 from app.errors import PermissionDenied
 from app.i18n import today
 from app.quizzes import attempts, review
 from app.quizzes.models import QuizAttempt
 
-router = APIRouter(prefix="/api/v1", tags=["quizzes"])
+router = APIRouter(prefix="/api/v1", tags=["quizzes"], responses=API_ERRORS)
 
 
 class QuestionRead(BaseModel):
@@ -84,7 +85,7 @@ def _read(session: SessionDep, actor: Reader, attempt_id: int) -> AttemptRead:
     )
 
 
-@router.post("/courses/{slug}/quizzes/{quiz}/attempts", response_model=AttemptRead)
+@router.post("/courses/{slug}/quizzes/{quiz}/attempts", response_model=AttemptRead, responses=CONFLICT)
 def start_attempt(session: SessionDep, actor: Writer, slug: str, quiz: str) -> AttemptRead:
     """Start an attempt, or return the one already open (resume on any device)."""
     attempt = attempts.start(session, actor, course_slug=slug, quiz_slug=quiz, now=utcnow())
@@ -97,14 +98,14 @@ def get_attempt(session: SessionDep, actor: Reader, attempt_id: int) -> AttemptR
     return _read(session, actor, attempt_id)
 
 
-@router.put("/attempts/{attempt_id}/answers", response_model=SavedRead)
+@router.put("/attempts/{attempt_id}/answers", response_model=SavedRead, responses=BODY_ERRORS)
 def save_answers(session: SessionDep, actor: Writer, attempt_id: int, body: AnswersWrite) -> SavedRead:
     """Saved when this answers 200; 409 once the attempt is submitted or its time is up."""
     saved = attempts.save(session, actor, attempt_id=attempt_id, answers=body.answers, now=utcnow())
     return SavedRead(saved=saved.saved, saved_at=saved.saved_at)
 
 
-@router.post("/attempts/{attempt_id}/submit", response_model=AttemptRead)
+@router.post("/attempts/{attempt_id}/submit", response_model=AttemptRead, responses=CONFLICT)
 def submit_attempt(session: SessionDep, actor: Writer, attempt_id: int) -> AttemptRead:
     """Grade the attempt; submitting again returns the same result."""
     attempts.submit(session, actor, attempt_id=attempt_id, now=utcnow())

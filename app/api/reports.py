@@ -13,13 +13,14 @@ from pydantic import BaseModel
 
 from app.api.admin import Reader
 from app.api.deps import LanguageDep, SessionDep
+from app.api.errors import API_ERRORS
 from app.errors import InvalidInput
 from app.i18n import today
 from app.reports import completion, officers, periods
 from app.reports.facts import Counts
 from app.reports.scope import Period, UnitRef
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=API_ERRORS)
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")

@@ -12,12 +12,13 @@ from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
 from app.api.deps import SessionDep
+from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.api.reports import Page, UnitQuery, UnitRead
 from app.i18n import today
 from app.reports import hours, requirements
 from app.reports.models import TrainingRequirement
 
-router = APIRouter(prefix="/api/v1", tags=["reports"])
+router = APIRouter(prefix="/api/v1", tags=["reports"], responses=API_ERRORS)
 
 
 class RequirementRead(BaseModel):
@@ -42,7 +43,7 @@ def list_training_requirements(
     return [RequirementRead.of(r) for r in requirements.list_requirements(session, actor, year=year)]
 
 
-@router.put("/training-requirements/{year}/{category}", response_model=RequirementRead)
+@router.put("/training-requirements/{year}/{category}", response_model=RequirementRead, responses=BODY_ERRORS)
 def put_training_requirement(
     session: SessionDep, actor: Writer, year: int, category: str, body: RequirementWrite
 ) -> RequirementRead:
@@ -50,7 +51,7 @@ def put_training_requirement(
     return RequirementRead.of(row)
 
 
-@router.delete("/training-requirements/{year}/{category}", status_code=204)
+@router.delete("/training-requirements/{year}/{category}", status_code=204, responses=CONFLICT)
 def delete_training_requirement(session: SessionDep, actor: Writer, year: int, category: str) -> Response:
     requirements.delete_requirement(session, actor, year=year, category=category)
     return Response(status_code=204)

@@ -125,6 +125,13 @@ def install(app: FastAPI) -> None:
         detail = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
         return _respond(request, 422, N_("Some fields are missing or not valid."), detail)
 
+    @app.exception_handler(OverflowError)
+    def unstorable_number(request: Request, exc: Exception) -> Response:
+        # The SQLite driver refuses an id beyond 64 bits before any statement runs, so it is not
+        # one of the database refusals the request session turns into a domain error; it is the
+        # caller's mistake all the same, and the request's transaction was rolled back.
+        return _respond(request, 422, N_("Some fields are missing or not valid."))
+
     @app.exception_handler(Exception)
     def unexpected_error(request: Request, exc: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
