@@ -114,7 +114,29 @@ def find_account(session: Session, account: str) -> User | None:
     return session.scalar(select(User).where(or_(User.officer_code == key, User.email == key.lower())))
 
 
-def throttled(session: Session, account: str, ip: str) -> bool:
+# The address of an attempt whose password is still being checked. It counts against its
+# account at once, so parallel guesses on several servers cannot all pass the check before any
+# of them is recorded; it counts against an address only once it has failed, so a whole office
+# behind one address logging in together is not blocked by its own logins in progress.
+CHECKING = ""
+
+
+def login_key(account: str) -> str:
+    return nfc(account).strip().lower()[:254]
+
+
+def reserve_attempt(session: Session, account: str) -> LoginAttempt:
+    """Count a login attempt against its account before its password is checked. The caller
+    commits it before calling log_in, so every other attempt, on any server, sees it."""
+    attempt = LoginAttempt(account=login_key(account), ip=CHECKING)
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def throttled(session: Session, account: str, ip: str, *, reserved: bool = False) -> bool:
+    """Too many failures for the account (key) or for the address; reserved when the account's
+    count includes the caller's own reservation."""
     settings = get_settings()
     since = utcnow() - timedelta(minutes=settings.login_window_minutes)
     by_account = (
@@ -133,21 +155,31 @@ def throttled(session: Session, account: str, ip: str) -> bool:
         )
         or 0
     )
-    return (
-        by_account >= settings.login_max_failures_per_account or by_ip >= settings.login_max_failures_per_ip
-    )
+    limit = settings.login_max_failures_per_account + (1 if reserved else 0)
+    return by_account >= limit or by_ip >= settings.login_max_failures_per_ip
 
 
-def log_in(session: Session, *, account: str, password: str, ip: str, user_agent: str | None) -> str | None:
-    """Check the credentials and start a session; return its token. On failure return None:
-    the failure is recorded (for throttling and the audit log) in the caller's transaction,
-    which must therefore still commit; the caller shows LOGIN_FAILED whatever went wrong."""
-    key = nfc(account).strip().lower()[:254]
+def log_in(
+    session: Session,
+    *,
+    account: str,
+    password: str,
+    ip: str,
+    user_agent: str | None,
+    attempt: LoginAttempt | None = None,
+) -> str | None:
+    """Check the credentials and start a session; return its token. The attempt is the one
+    reserve_attempt recorded (reserved here when not given). On failure return None: the failure
+    is recorded (for throttling and the audit log) in the caller's transaction, which must
+    therefore still commit; the caller shows LOGIN_FAILED whatever went wrong."""
+    if attempt is None:
+        attempt = reserve_attempt(session, account)
+    key = attempt.account
     user = find_account(session, account)
-    blocked = throttled(session, key, ip)
+    blocked = throttled(session, key, ip, reserved=True)
     matches, new_hash = verify_password(password, user.password_hash if user else None)
     if blocked or not matches or user is None or not user.active:
-        session.add(LoginAttempt(account=key, ip=ip))
+        attempt.ip = ip
         reason = "throttled" if blocked else "credentials"
         record(
             session,
@@ -159,6 +191,7 @@ def log_in(session: Session, *, account: str, password: str, ip: str, user_agent
             details={"reason": reason},
         )
         return None
+    session.delete(attempt)
     if new_hash is not None:
         user.password_hash = new_hash
     token = start_session(session, user, ip=ip, user_agent=user_agent)

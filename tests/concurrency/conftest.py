@@ -13,11 +13,10 @@ from typing import TypeVar, cast
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.courses import service as courses
-from app.db import as_domain_error, commit_or_raise, end_after_error, make_engine
+from app.db import REFUSED, as_domain_error, commit_or_raise, end_after_error, make_engine
 from app.errors import DomainError
 from app.migrate import upgrade_to_head
 from tests.factories import write_course
@@ -44,7 +43,7 @@ class Db:
         try:
             yield session
             commit_or_raise(session)
-        except (IntegrityError, OperationalError) as exc:
+        except REFUSED as exc:
             session.rollback()
             raise as_domain_error(exc) from exc
         except BaseException as exc:
