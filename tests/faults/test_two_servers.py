@@ -1,8 +1,8 @@
 """Two app servers over one database, as behind a load balancer: a visitor's requests land on
 either, so a login, a CSRF token, a quiz attempt, a background export and the count of failed
-logins must all hold across processes. The servers are real `hocso serve` processes with the
-same settings; the client is one cookie jar (cookies ignore the port, as they would ignore which
-server a balancer picked)."""
+logins (also of guesses sent to both at once) must all hold across processes. The servers are
+real `hocso serve` processes with the same settings; the client is one cookie jar (cookies
+ignore the port, as they would ignore which server a balancer picked)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ import httpx2 as httpx
 import pytest
 from sqlalchemy import create_engine, select
 
+from app.audit.models import AuditEvent
 from app.courses.content import parse_course_dir
 from app.jobs.models import Job
 from app.quizzes.grading import correct_view
@@ -225,6 +227,31 @@ def test_failed_logins_on_either_server_add_up_to_one_limit(site: Site) -> None:
         assert _log_in(client, site.a, site.a, "dieuphoi", "not-the-password") == 401
         assert _log_in(client, site.b, site.b, "dieuphoi", site.passwords["dieuphoi"]) == 401
         assert _log_in(client, site.a, site.a, "dieuphoi", site.passwords["dieuphoi"]) == 401
+
+
+def test_guesses_sent_at_once_to_both_servers_stop_at_the_limit(site: Site) -> None:
+    guesses = 12
+
+    def guess(n: int) -> int:
+        server = (site.a, site.b)[n % 2]
+        with _client() as client:
+            return _log_in(client, server, server, "quantri", f"doan-sai-{n}")
+
+    with ThreadPoolExecutor(guesses) as pool:
+        assert list(pool.map(guess, range(guesses))) == [401] * guesses
+    engine = create_engine(site.database_url)
+    try:
+        with engine.connect() as connection:
+            reasons = connection.scalars(
+                select(AuditEvent.details["reason"].as_string()).where(
+                    AuditEvent.action == "login.failure", AuditEvent.actor_label == "login as quantri"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    # Each guess is recorded; only as many as HOCSO_LOGIN_MAX_FAILURES_PER_ACCOUNT (5) had their
+    # password checked, however the two servers interleaved them.
+    assert len(reasons) == guesses and 0 < reasons.count("credentials") <= 5
 
 
 def test_neither_server_logged_an_error(site: Site) -> None:
