@@ -227,3 +227,24 @@ def test_restore_removes_tables_the_backup_does_not_have(filled: Any, tmp_path: 
         conn.execute(text("CREATE TABLE added_later (n INTEGER)"))
     restore(url, tmp_path / "before.backup")
     assert "added_later" not in inspect(engine).get_table_names()
+
+
+def test_a_missing_or_too_old_pg_dump_is_named_and_sqlite_needs_none(
+    filled: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, _engine = filled
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    monkeypatch.setenv("PATH", str(tools))
+    if url.startswith("sqlite"):
+        backup(url, tmp_path / "sqlite.backup")
+        assert (tmp_path / "sqlite.backup").stat().st_size > 0
+        return
+    with pytest.raises(BackupError, match="pg_dump is not on PATH"):
+        backup(url, tmp_path / "none.backup")
+    old = tools / "pg_dump"
+    old.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    old.chmod(0o755)
+    with pytest.raises(BackupError, match=r"pg_dump is version 9 but the server is version \d+"):
+        backup(url, tmp_path / "old.backup")
+    assert not (tmp_path / "old.backup").exists()
