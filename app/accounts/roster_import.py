@@ -89,9 +89,11 @@ def plan_roster(
             continue
         current = existing.get(row.officer_code)
         owner = email_owner.get(row.email) if row.email else None
-        if owner is not None and owner != row.officer_code:
+        if owner is not None and owner[0] != row.officer_code:
+            # The address cannot be given twice, but another unit's officer code stays unsaid.
+            named = owner[0] if actor.can(ROSTER_IMPORT, paths[owner[1]]) else "an officer outside your units"
             plan.errors.append(
-                RowError(row.row, parsed.columns.get("email"), f"e-mail already belongs to {owner}")
+                RowError(row.row, parsed.columns.get("email"), f"e-mail already belongs to {named}")
             )
             continue
         if current is None:
@@ -132,11 +134,14 @@ def _existing(session: Session, codes: list[str]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _email_owners(session: Session, emails: list[str]) -> dict[str, str]:
-    owners: dict[str, str] = {}
+def _email_owners(session: Session, emails: list[str]) -> dict[str, tuple[str, int]]:
+    """Who already has each address: officer code and unit."""
+    owners: dict[str, tuple[str, int]] = {}
     for chunk in _chunks(emails):
-        rows = session.execute(select(User.email, User.officer_code).where(User.email.in_(chunk)))
-        owners.update({email: code for email, code in rows if email is not None})
+        rows = session.execute(
+            select(User.email, User.officer_code, User.unit_id).where(User.email.in_(chunk))
+        )
+        owners.update({email: (code, unit_id) for email, code, unit_id in rows if email is not None})
     return owners
 
 

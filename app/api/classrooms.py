@@ -98,8 +98,10 @@ class OpenClassRead(BaseModel):
 class AssignmentResult(BaseModel):
     new: int
     already: int
-    outside: int
-    unknown_codes: list[str]
+    outside: int = Field(description="Officers of the chosen unit or ids who are not the caller's to assign")
+    unknown_codes: list[str] = Field(
+        description="Codes that name no active officer in the caller's units (missing or elsewhere alike)"
+    )
     batch_id: int | None
 
 

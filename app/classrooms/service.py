@@ -171,9 +171,6 @@ def _target_select(session: Session, actor: Actor, target: Target, *, in_scope: 
 def preview(session: Session, actor: Actor, *, classroom_id: int, target: Target) -> Preview:
     classroom, _ = get_class(session, actor, classroom_id)
     result = Preview()
-    if target.kind == "list":
-        known = set(session.scalars(select(User.officer_code).where(User.officer_code.in_(target.codes))))
-        result.unknown_codes = [c for c in target.codes if c not in known]
     inside = _target_select(session, actor, target, in_scope=True).subquery()
     already = select(Enrolment.user_id).where(
         Enrolment.classroom_id == classroom.id, Enrolment.status == "active"
@@ -182,8 +179,17 @@ def preview(session: Session, actor: Actor, *, classroom_id: int, target: Target
         session.scalar(select(func.count()).select_from(inside).where(inside.c.id.in_(already))) or 0
     )
     result.new = (session.scalar(select(func.count()).select_from(inside)) or 0) - result.already
-    outside = _target_select(session, actor, target, in_scope=False).subquery()
-    result.outside = session.scalar(select(func.count()).select_from(outside)) or 0
+    if target.kind == "unit":
+        # The actor sees the unit; that some of its officers are not theirs to assign is no news.
+        outside = _target_select(session, actor, target, in_scope=False).subquery()
+        result.outside = session.scalar(select(func.count()).select_from(outside)) or 0
+    elif target.kind == "list":
+        # A code missing everywhere and a code of another unit's officer read the same, so the
+        # preview does not tell a coordinator which codes exist outside their units.
+        found = set(session.scalars(select(User.officer_code).where(User.id.in_(select(inside.c.id)))))
+        result.unknown_codes = [c for c in target.codes if c not in found]
+    else:
+        result.outside = len(set(target.user_ids)) - result.new - result.already
     result.sample = list(
         session.scalars(
             select(User.full_name)

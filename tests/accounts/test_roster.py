@@ -147,6 +147,12 @@ class TestImport:
         plan = run(session, world, HEADER_VI + "MOI1;Đỗ Thị Mới;;duc@example.gov.vn;SA;;\n")
         assert [str(e) for e in plan.errors] == ["row 2, column 'Email': e-mail already belongs to HVA"]
 
+    def test_email_of_another_units_officer_does_not_name_them(self, session: Session, world: World) -> None:
+        plan = run(session, world, HEADER_VI + "MOI1;Đỗ Thị Mới;;hvb@example.gov.vn;SA;;\n")
+        assert [str(e) for e in plan.errors] == [
+            "row 2, column 'Email': e-mail already belongs to an officer outside your units"
+        ]
+
     def test_dry_run_and_deactivation_of_the_missing(self, session: Session, world: World) -> None:
         text = HEADER_VI + "HVA;Nguyễn Văn Đức;;duc@example.gov.vn;SA-P1;công chức;\n"
         preview = run(session, world, text, dry_run=True, deactivate_missing=True)

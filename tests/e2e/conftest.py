@@ -31,9 +31,13 @@ BIN = Path(sys.executable).parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "/e2e/" in str(item.path):
-            item.add_marker(pytest.mark.e2e)
+    """Mark the browser tests and run them last: Playwright's sync API keeps an event loop
+    running in the main thread for the whole session once the browser starts, and tests that
+    run one of their own with asyncio.run cannot start it after that."""
+    browser_tests = [item for item in items if "/e2e/" in str(item.path)]
+    for item in browser_tests:
+        item.add_marker(pytest.mark.e2e)
+    items[:] = [item for item in items if "/e2e/" not in str(item.path)] + browser_tests
 
 
 @pytest.fixture(scope="session")
