@@ -31,7 +31,7 @@ from app.certificates.issuing import issue_for_cycle
 from app.classrooms import service as classes
 from app.courses import service as courses
 from app.courses.models import Course
-from app.db import commit_or_raise, end_after_error, utcnow
+from app.db import REFUSED, as_domain_error, commit_or_raise, end_after_error, utcnow
 from app.jobs.models import Job, JobChunk
 from app.main import create_app
 from app.orgs.models import RoleGrant
@@ -83,6 +83,9 @@ class FuzzEnv:
         try:
             yield session
             commit_or_raise(session)
+        except REFUSED as exc:
+            session.rollback()
+            raise as_domain_error(exc) from exc
         except BaseException as exc:
             end_after_error(session, exc)
             raise
