@@ -36,11 +36,22 @@
     return [id, text ? text.value : null];
   }
 
+  // One save in flight at a time, so answers reach the server in the order they were given, and
+  // "saved" is shown only once every answer given so far has been acknowledged.
+  var inflight = false;
+  var leaving = false;
+
+  function unsaved() {
+    return inflight || timer !== null || Object.keys(pending).length > 0;
+  }
+
   function flush() {
     timer = null;
+    if (inflight) return;
     var body = pending;
     pending = {};
     if (!Object.keys(body).length) return;
+    inflight = true;
     status.textContent = words.saving;
     fetch("/api/v1/attempts/" + attempt + "/answers", {
       method: "PUT",
@@ -48,12 +59,19 @@
       headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
       body: JSON.stringify({ answers: body })
     }).then(function (response) {
-      if (response.status === 409) { window.location.reload(); return; }
+      if (response.status === 409) { leaving = true; window.location.reload(); return; }
       if (!response.ok) throw new Error(String(response.status));
       return response.json().then(function (data) {
-        status.textContent = words.saved + new Date(data.saved_at).toLocaleTimeString(lang);
+        inflight = false;
+        if (Object.keys(pending).length) {
+          // Answers given while this one was on its way: send them now unless a timer will.
+          if (timer === null) flush();
+          return;
+        }
+        if (timer === null) status.textContent = words.saved + new Date(data.saved_at).toLocaleTimeString(lang);
       });
     }).catch(function () {
+      inflight = false;
       // Keep what was not acknowledged and try again; newer answers win.
       Object.keys(body).forEach(function (k) { if (!(k in pending)) pending[k] = body[k]; });
       status.textContent = words.failed;
@@ -65,19 +83,31 @@
     if (timer === null) timer = window.setTimeout(flush, delay);
   }
 
+  function remember(pair) {
+    pending[pair[0]] = pair[1];
+    if (status.textContent !== words.failed) status.textContent = words.saving;
+  }
+
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("fieldset.question");
     if (!fieldset) return;
-    var pair = answerOf(fieldset);
-    pending[pair[0]] = pair[1];
+    remember(answerOf(fieldset));
     schedule(300);
   });
   form.addEventListener("input", function (event) {
     if (event.target.tagName !== "INPUT" || event.target.type !== "text") return;
-    var pair = answerOf(event.target.closest("fieldset.question"));
-    pending[pair[0]] = pair[1];
+    remember(answerOf(event.target.closest("fieldset.question")));
     if (timer !== null) { window.clearTimeout(timer); timer = null; }
     schedule(1200);
+  });
+
+  // The page's own Save and Submit buttons send every answer in the form, so only leaving any
+  // other way with answers not yet acknowledged asks the officer to stay.
+  form.addEventListener("submit", function () { leaving = true; });
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || !unsaved()) return;
+    event.preventDefault();
+    event.returnValue = "";
   });
 
   var clock = document.querySelector("[data-seconds-left]");
@@ -91,6 +121,7 @@
       if (left === 60) clock.setAttribute("aria-live", "assertive");
       if (left === 0) {
         status.textContent = words.over;
+        leaving = true;
         form.action = "/attempts/" + attempt + "/submit";
         form.submit();
         return;

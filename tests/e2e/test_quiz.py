@@ -1,7 +1,8 @@
 """An officer takes the timed quiz of the first module of a shipped course in the browser: answers
 half, reloads (autosave kept them), finishes, submits, and sees the result and the review that
-the quiz's policy allows. The right answers come from the course files, read by the app's own
-parser, so the test follows the content when it changes."""
+the quiz's policy allows; and on a slow line, autosave sends one save at a time, in order, and
+says "saved" only once every answer has been acknowledged. The right answers come from the
+course files, read by the app's own parser, so the test follows the content when it changes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from app.courses.content import parse_course_dir
 from app.quizzes.grading import correct_view
@@ -39,6 +40,15 @@ def answer(question: Locator, kind: str, spec: dict[str, Any]) -> None:
 
 def fieldset(page: Page, text: str) -> Locator:
     return page.locator("fieldset.question").filter(has=page.locator("legend", has_text=text))
+
+
+def assert_kept(question: Locator, kind: str) -> None:
+    if kind in ("single_choice", "true_false", "multiple_choice"):
+        expect(question.locator("input:checked")).not_to_have_count(0)
+    elif kind == "short_answer":
+        expect(question.get_by_role("textbox")).not_to_have_value("")
+    else:
+        expect(question.locator("select").first).not_to_have_value("")
 
 
 def test_take_a_timed_quiz_reload_finish_and_review(
@@ -74,14 +84,7 @@ def test_take_a_timed_quiz_reload_finish_and_review(
     expect(page.locator(".autosave")).to_contain_text("Đã lưu lúc", timeout=10_000)
     page.reload()
     for text in texts[:half]:
-        kept = fieldset(page, text)
-        kind = questions[text].kind
-        if kind in ("single_choice", "true_false", "multiple_choice"):
-            expect(kept.locator("input:checked")).not_to_have_count(0)
-        elif kind == "short_answer":
-            expect(kept.get_by_role("textbox")).not_to_have_value("")
-        else:
-            expect(kept.locator("select").first).not_to_have_value("")
+        assert_kept(fieldset(page, text), questions[text].kind)
     for text in texts[half:]:
         answer(fieldset(page, text), questions[text].kind, questions[text].spec)
     page.get_by_role("button", name="Nộp bài").click()
@@ -93,3 +96,71 @@ def test_take_a_timed_quiz_reload_finish_and_review(
         expect(page.get_by_role("heading", name="Xem lại bài")).to_be_visible()
         expect(page.locator(".review")).to_have_count(len(questions))
     assert_accessible(page)
+
+
+LEAVING = """() => {
+  const event = new Event("beforeunload", { cancelable: true });
+  window.dispatchEvent(event);
+  return event.defaultPrevented;
+}"""
+
+
+def test_autosave_on_a_slow_line_sends_in_order_and_says_saved_only_when_all_are(
+    browser: Browser, live_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    spec = parse_course_dir(COURSE)
+    quiz = spec.modules[0].quiz
+    assert quiz is not None
+    questions = {q.text: q for q in quiz.questions}
+    roster = tmp_path_factory.mktemp("slow") / "hv.csv"
+    roster.write_text("Mã cán bộ;Họ và tên;Đơn vị\nHV89;Lò Văn Chậm;TP\n", encoding="utf-8-sig")
+    hocso("officers", "import", str(roster))
+    code = re.findall(r"^HV89\t(\S+)\t", hocso("officers", "codes", "HV89"), re.M)[0]
+
+    page = browser.new_context(base_url=live_server, locale="vi-VN").new_page()
+    activate(page, "HV89", code, PASSWORD)
+    page.goto(f"/courses/{spec.id}")
+    page.get_by_role("link", name=quiz.title).click()
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    shown = [page.locator("fieldset.question legend").nth(i).inner_text() for i in range(len(questions))]
+    texts = [next(t for t in questions if t in legend) for legend in shown][:3]
+
+    # The line is slow: each save waits until the test lets it through.
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/api/v1/attempts/*/answers", hold)
+
+    def wait_for(count: int) -> None:
+        for _ in range(100):
+            if len(held) >= count:
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(f"{count} saves were expected, {len(held)} were sent")
+
+    status = page.locator(".autosave")
+    answer(fieldset(page, texts[0]), questions[texts[0]].kind, questions[texts[0]].spec)
+    wait_for(1)
+    for text in texts[1:]:
+        answer(fieldset(page, text), questions[text].kind, questions[text].spec)
+    page.wait_for_timeout(1000)
+    assert len(held) == 1, "a second save was sent while the first was on its way"
+    expect(status).to_have_text("Đang lưu…")
+    assert page.evaluate(LEAVING), "leaving with unsaved answers must ask the officer to stay"
+
+    held[0].continue_()
+    wait_for(2)
+    second = held[1].request.post_data_json
+    assert second is not None and len(second["answers"]) == len(texts) - 1
+    page.wait_for_timeout(500)
+    expect(status).to_have_text("Đang lưu…")
+    held[1].continue_()
+    expect(status).to_contain_text("Đã lưu lúc")
+    assert not page.evaluate(LEAVING)
+
+    page.unroute("**/api/v1/attempts/*/answers", hold)
+    page.reload()
+    for text in texts:
+        assert_kept(fieldset(page, text), questions[text].kind)
