@@ -26,6 +26,14 @@ def hocso(*args: str, stdin_file: Path | None = None) -> str:
     return done.stdout
 
 
+def import_officer(folder: Path, officer: str, name: str) -> str:
+    """Import one officer into the city's own unit and return their activation code."""
+    roster = folder / "hv.csv"
+    roster.write_text(f"Mã cán bộ;Họ và tên;Đơn vị\n{officer};{name};TP\n", encoding="utf-8-sig")
+    hocso("officers", "import", str(roster))
+    return str(re.findall(rf"^{officer}\t(\S+)\t", hocso("officers", "codes", officer), re.M)[0])
+
+
 CHROMIUM = Path(os.environ.get("HOCSO_CHROMIUM", "/usr/bin/chromium"))
 BIN = Path(sys.executable).parent
 

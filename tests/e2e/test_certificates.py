@@ -20,7 +20,7 @@ from app.orgs.grants import actor_for
 from app.progress import service as progress
 from app.quizzes import attempts
 from app.quizzes.grading import correct_view
-from tests.e2e.conftest import RUN_ENV, hocso
+from tests.e2e.conftest import RUN_ENV, import_officer
 from tests.e2e.test_browse import assert_accessible
 from tests.e2e.test_learning import activate
 
@@ -56,10 +56,7 @@ def test_follow_the_certificate_to_its_public_check(
     browser: Browser, live_server: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     spec = parse_course_dir(COURSE)
-    roster = tmp_path_factory.mktemp("certificates") / "hv.csv"
-    roster.write_text("Mã cán bộ;Họ và tên;Đơn vị\nHV99;Trương Thị Chứng;TP\n", encoding="utf-8-sig")
-    hocso("officers", "import", str(roster))
-    code = re.findall(r"^HV99\t(\S+)\t", hocso("officers", "codes", "HV99"), re.M)[0]
+    code = import_officer(tmp_path_factory.mktemp("certificates"), "HV99", "Trương Thị Chứng")
     page = browser.new_context(base_url=live_server, locale="vi-VN").new_page()
     activate(page, "HV99", code, PASSWORD)
     complete_course("HV99")

@@ -14,8 +14,9 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from app.courses.content import parse_course_dir
+from app.courses.quizfile import QuizSpec
 from app.quizzes.grading import correct_view
-from tests.e2e.conftest import hocso
+from tests.e2e.conftest import import_officer
 from tests.e2e.test_browse import assert_accessible
 from tests.e2e.test_learning import activate
 
@@ -42,6 +43,30 @@ def fieldset(page: Page, text: str) -> Locator:
     return page.locator("fieldset.question").filter(has=page.locator("legend", has_text=text))
 
 
+def first_quiz() -> QuizSpec:
+    quiz = parse_course_dir(COURSE).modules[0].quiz
+    assert quiz is not None
+    return quiz
+
+
+def open_quiz(browser: Browser, live_server: str, folder: Path, officer: str, name: str) -> Page:
+    """A new officer, activated and logged in, on the first quiz's page."""
+    code = import_officer(folder, officer, name)
+    page = browser.new_context(base_url=live_server, locale="vi-VN").new_page()
+    activate(page, officer, code, PASSWORD)
+    spec = parse_course_dir(COURSE)
+    page.goto(f"/courses/{spec.id}")
+    page.get_by_role("link", name=first_quiz().title).click()
+    return page
+
+
+def shown_order(page: Page, questions: dict[str, Any]) -> list[str]:
+    """The questions' texts in the order the attempt shows them."""
+    count = len(questions)
+    shown = [page.locator("fieldset.question legend").nth(i).inner_text() for i in range(count)]
+    return [next(t for t in questions if t in legend) for legend in shown]
+
+
 def assert_kept(question: Locator, kind: str) -> None:
     if kind in ("single_choice", "true_false", "multiple_choice"):
         expect(question.locator("input:checked")).not_to_have_count(0)
@@ -54,19 +79,9 @@ def assert_kept(question: Locator, kind: str) -> None:
 def test_take_a_timed_quiz_reload_finish_and_review(
     browser: Browser, live_server: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    spec = parse_course_dir(COURSE)
-    quiz = spec.modules[0].quiz
-    assert quiz is not None
+    quiz = first_quiz()
     questions = {q.text: q for q in quiz.questions}
-    roster = tmp_path_factory.mktemp("quiz") / "hv.csv"
-    roster.write_text("Mã cán bộ;Họ và tên;Đơn vị\nHV88;Đoàn Thị Thi;TP\n", encoding="utf-8-sig")
-    hocso("officers", "import", str(roster))
-    code = re.findall(r"^HV88\t(\S+)\t", hocso("officers", "codes", "HV88"), re.M)[0]
-
-    page = browser.new_context(base_url=live_server, locale="vi-VN").new_page()
-    activate(page, "HV88", code, PASSWORD)
-    page.goto(f"/courses/{spec.id}")
-    page.get_by_role("link", name=quiz.title).click()
+    page = open_quiz(browser, live_server, tmp_path_factory.mktemp("quiz"), "HV88", "Đoàn Thị Thi")
     expect(page.get_by_role("heading", level=1)).to_have_text(quiz.title)
     assert_accessible(page)
     page.get_by_role("button", name="Bắt đầu làm bài").click()
@@ -75,8 +90,7 @@ def test_take_a_timed_quiz_reload_finish_and_review(
         expect(page.locator(".timer")).to_contain_text(re.compile(r"\d+:\d\d"))
     assert_accessible(page)
 
-    shown = [page.locator("fieldset.question legend").nth(i).inner_text() for i in range(len(questions))]
-    texts = [next(t for t in questions if t in legend) for legend in shown]
+    texts = shown_order(page, questions)
     half = len(texts) // 2
     for text in texts[:half]:
         answer(fieldset(page, text), questions[text].kind, questions[text].spec)
@@ -108,22 +122,11 @@ LEAVING = """() => {
 def test_autosave_on_a_slow_line_sends_in_order_and_says_saved_only_when_all_are(
     browser: Browser, live_server: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    spec = parse_course_dir(COURSE)
-    quiz = spec.modules[0].quiz
-    assert quiz is not None
+    quiz = first_quiz()
     questions = {q.text: q for q in quiz.questions}
-    roster = tmp_path_factory.mktemp("slow") / "hv.csv"
-    roster.write_text("Mã cán bộ;Họ và tên;Đơn vị\nHV89;Lò Văn Chậm;TP\n", encoding="utf-8-sig")
-    hocso("officers", "import", str(roster))
-    code = re.findall(r"^HV89\t(\S+)\t", hocso("officers", "codes", "HV89"), re.M)[0]
-
-    page = browser.new_context(base_url=live_server, locale="vi-VN").new_page()
-    activate(page, "HV89", code, PASSWORD)
-    page.goto(f"/courses/{spec.id}")
-    page.get_by_role("link", name=quiz.title).click()
+    page = open_quiz(browser, live_server, tmp_path_factory.mktemp("slow"), "HV89", "Lò Văn Chậm")
     page.get_by_role("button", name="Bắt đầu làm bài").click()
-    shown = [page.locator("fieldset.question legend").nth(i).inner_text() for i in range(len(questions))]
-    texts = [next(t for t in questions if t in legend) for legend in shown][:3]
+    texts = shown_order(page, questions)[:3]
 
     # The line is slow: each save waits until the test lets it through.
     held: list[Route] = []
