@@ -6,11 +6,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-secret-change-me"  # noqa: S105 - refused outside development
+# OWASP's argon2id settings trade memory against passes (m=47104 t=1 … m=7168 t=5); the weakest of
+# them is the floor in production: at least 7 MiB, and memory × passes at least 7 MiB × 5.
+OWASP_MIN_MEMORY_KIB = 7168
+OWASP_MIN_WORK = 7168 * 5
 
 
 class Settings(BaseSettings):
@@ -37,6 +41,11 @@ class Settings(BaseSettings):
     # Send cookies only over HTTPS (set when the site is served behind TLS).
     cookie_secure: bool = False
     activation_code_days: int = 14
+    # argon2id cost of each password hash: memory in KiB, passes, lanes. Tests lower it to run
+    # fast; production refuses anything cheaper than OWASP's weakest recommended setting.
+    password_hash_memory_kib: int = Field(default=65536, ge=8)
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_parallelism: int = Field(default=4, ge=1)
     password_min_length: int = 10
     # Failed logins counted over a window, per account and per address, across all app servers.
     login_window_minutes: int = 15
@@ -81,6 +90,16 @@ class Settings(BaseSettings):
             )
         if self.environment == "production" and len(self.secret_key) < 32:
             raise ValueError("HOCSO_SECRET_KEY must be at least 32 characters in production")
+        if self.password_hash_memory_kib < 8 * self.password_hash_parallelism:
+            raise ValueError("HOCSO_PASSWORD_HASH_MEMORY_KIB must be at least 8 KiB per lane of parallelism")
+        if self.environment == "production" and (
+            self.password_hash_memory_kib < OWASP_MIN_MEMORY_KIB
+            or self.password_hash_memory_kib * self.password_hash_time_cost < OWASP_MIN_WORK
+        ):
+            raise ValueError(
+                "The password hash cost is below OWASP's weakest recommended argon2id setting "
+                "(7 MiB with 5 passes, 19 MiB with 2, or an equivalent) and is refused in production"
+            )
         return self
 
     @property

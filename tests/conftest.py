@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.databases import (
     PostgresUnavailable,
+    _pg_bindir,
     fresh_postgres_database,
     fresh_sqlite_database,
     postgres_server,
@@ -28,10 +29,58 @@ os.environ["HOCSO_ENVIRONMENT"] = "test"
 os.environ["HOCSO_CONTENT_CACHE_SECONDS"] = "0"
 # Tests run jobs themselves; a worker thread polling the test database would wait on its locks.
 os.environ["HOCSO_JOBS_IN_PROCESS"] = "false"
+# argon2 at its cheapest: at production cost, hashing was two thirds of the suite's time. The
+# servers the tests start inherit it. tests/test_config.py pins the production cost.
+os.environ.setdefault("HOCSO_PASSWORD_HASH_MEMORY_KIB", "8")
+os.environ.setdefault("HOCSO_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("HOCSO_PASSWORD_HASH_PARALLELISM", "1")
 
 
 def _required(name: str) -> bool:
     return os.environ.get(name, "") == "1"
+
+
+# The fixtures through which a test reaches the backend under test. A test that uses none of them
+# (parsers, grading, text folding, servers on a SQLite file of their own) checks nothing that
+# differs between backends, so it runs once, in the SQLite pass.
+BACKEND_FIXTURES = frozenset({"new_database", "database_url", "engine", "postgres_server_url"})
+
+
+def _postgres_available() -> bool:
+    return bool(os.environ.get("HOCSO_TEST_POSTGRES_URL")) or _pg_bindir() is not None
+
+
+def _in_this_pass(item: pytest.Item) -> bool:
+    if "/e2e/" in str(item.path):
+        # The browser tests run once, on PostgreSQL (the production backend), or on SQLite where
+        # no PostgreSQL can be had; HOCSO_E2E_BOTH=1 runs them in both passes.
+        if _required("HOCSO_E2E_BOTH"):
+            return True
+        return BACKEND == "postgresql" or not _postgres_available()
+    uses_backend = bool(BACKEND_FIXTURES & set(getattr(item, "fixturenames", ())))
+    return uses_backend or BACKEND == "sqlite"
+
+
+def _alone(item: pytest.Item) -> bool:
+    """Tests that start real servers and browsers, or time what they do: they share one
+    pytest-xdist worker, one after another, so they never compete with each other."""
+    path = str(item.path)
+    return "/e2e/" in path or "/faults/" in path or item.get_closest_marker("alone") is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Select this pass's tests and group the ones that run alone. The group goes first, so the
+    longest unit of work starts at once instead of last; the browser tests end it, since
+    Playwright runs an event loop in the main thread while its browser is open."""
+    kept = [item for item in items if _in_this_pass(item)]
+    dropped = [item for item in items if not _in_this_pass(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    alone = [item for item in kept if _alone(item)]
+    for item in alone:
+        item.add_marker(pytest.mark.xdist_group("alone"))
+    alone.sort(key=lambda item: "/e2e/" in str(item.path))
+    items[:] = alone + [item for item in kept if not _alone(item)]
 
 
 @pytest.fixture(scope="session")

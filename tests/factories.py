@@ -200,8 +200,8 @@ def make_officer(
     **overrides: object,
 ) -> User:
     """An officer in a unit, optionally with a password (activated) and a role on a unit."""
-    from app.accounts.auth import set_password
     from app.accounts.service import create_officer
+    from app.db import utcnow
     from app.orgs.models import RoleGrant
     from app.orgs.permissions import SYSTEM
 
@@ -215,11 +215,21 @@ def make_officer(
     fields.update(overrides)
     user = create_officer(session, SYSTEM, unit_id=unit.id, start_on=date(2026, 1, 1), **fields)  # type: ignore[arg-type]
     if password is not None:
-        set_password(user, password)
+        user.password_hash = hashed(password)
+        user.password_changed_at = utcnow()
     if role is not None:
         session.add(RoleGrant(user_id=user.id, role=role, unit_id=(role_unit or unit).id))
     session.flush()
     return user
+
+
+@cache
+def hashed(password: str) -> str:
+    """One hash per password per run: users made with the same password share it, as any number
+    of accounts may (the salt only keeps equal passwords from looking equal)."""
+    from app.accounts.passwords import hash_password
+
+    return hash_password(password)
 
 
 def make_class(

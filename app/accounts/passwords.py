@@ -1,4 +1,5 @@
-"""Password hashing (argon2 through pwdlib) and the strength rule (length, zxcvbn)."""
+"""Password hashing (argon2id through pwdlib, at the cost the settings give) and the strength rule
+(length, zxcvbn)."""
 
 from __future__ import annotations
 
@@ -15,20 +16,39 @@ from app.config import get_settings
 from app.errors import InvalidInput
 from app.text import fold
 
-_hasher = PasswordHash((Argon2Hasher(),))
 # At most one argon2 run per core in a process. Hashing is CPU-bound, so more at once adds no
 # throughput; without the limit, a log-in wave ran one per request thread at once, each holding
 # argon2's 64 MiB (almost 2 GB per worker at 30 requests), with threads starving each other.
 _HASHING = threading.BoundedSemaphore(os.cpu_count() or 2)
 
 
+@lru_cache(maxsize=4)
+def _hasher_for(memory_kib: int, time_cost: int, parallelism: int) -> PasswordHash:
+    return PasswordHash((Argon2Hasher(memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism),))
+
+
+def _hasher() -> PasswordHash:
+    """The hasher at the configured cost. A stored hash made at another cost still verifies, and
+    verify_password hands back a new hash at today's cost for the caller to store."""
+    settings = get_settings()
+    return _hasher_for(
+        settings.password_hash_memory_kib,
+        settings.password_hash_time_cost,
+        settings.password_hash_parallelism,
+    )
+
+
 # Verifying against this when no account matches keeps the time of a wrong officer code the same
 # as a wrong password, so response times do not reveal which codes exist.
-@lru_cache(maxsize=1)
 def _dummy_hash() -> str:
+    return _dummy_hash_for(_hasher())
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash_for(hasher: PasswordHash) -> str:
     # Made on first use rather than at import, so starting the app or the CLI costs no argon2 run.
     with _HASHING:
-        return _hasher.hash("not a real password, only for timing")
+        return hasher.hash("not a real password, only for timing")
 
 
 MIN_SCORE = 3
@@ -36,7 +56,7 @@ MIN_SCORE = 3
 
 def hash_password(password: str) -> str:
     with _HASHING:
-        return _hasher.hash(password)
+        return _hasher().hash(password)
 
 
 def verify_password(password: str, stored: str | None) -> tuple[bool, str | None]:
@@ -44,10 +64,10 @@ def verify_password(password: str, stored: str | None) -> tuple[bool, str | None
     if stored is None:
         dummy = _dummy_hash()
         with _HASHING:
-            _hasher.verify(password, dummy)
+            _hasher().verify(password, dummy)
         return False, None
     with _HASHING:
-        matches, updated = _hasher.verify_and_update(password, stored)
+        matches, updated = _hasher().verify_and_update(password, stored)
     return matches, updated
 
 
