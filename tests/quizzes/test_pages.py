@@ -120,3 +120,30 @@ def test_a_late_answer_is_refused_and_the_automatic_submit_is_kept(
     session.expire_all()
     graded = session.get_one(QuizAttempt, attempt.id)
     assert (graded.status, graded.finished_by, graded.points) == ("graded", "deadline", 0.0)
+
+
+def test_an_officer_whose_submit_answer_was_lost_lands_on_the_result(
+    client: TestClient, session: Session, world: World, quiz_course: Callable[..., str]
+) -> None:
+    """The submit was graded but its answer never arrived (a dropped line, a server killed just
+    after its commit). Reloading the attempt shows the result; the quiz page lists it and offers
+    no start that could only be refused."""
+    slug = quiz_course("max_attempts: 1\n")
+    session.commit()
+    log_in(client, session, world)
+    intro = client.get(f"/courses/{slug}/quizzes/kiem-tra-mot")
+    started = client.post(
+        f"/courses/{slug}/quizzes/kiem-tra-mot/start", data={"csrf_token": token(intro.text)}
+    )
+    attempt_url = started.headers["location"]
+    page = client.get(attempt_url).text
+    client.post(f"{attempt_url}/submit", data={"csrf_token": token(page), "shown": []})
+
+    reloaded = client.get(attempt_url)
+    assert reloaded.status_code == 200 and "chưa đạt" in reloaded.text and "0%" in reloaded.text
+    attempt_id = attempt_url.rsplit("/", 1)[1]
+    read = client.get(f"/api/v1/attempts/{attempt_id}").json()
+    assert (read["status"], read["score_percent"]) == ("graded", 0.0)
+    quiz_page = client.get(f"/courses/{slug}/quizzes/kiem-tra-mot").text
+    assert "Bạn đã dùng hết số lần làm bài được phép." in quiz_page
+    assert "/start" not in quiz_page and f'href="/attempts/{attempt_id}"' in quiz_page
