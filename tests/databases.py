@@ -4,6 +4,7 @@ or a throwaway cluster started from the Debian binaries)."""
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import pwd
 import shutil
@@ -24,10 +25,31 @@ class PostgresUnavailable(RuntimeError):
     pass
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+# Live servers take ports from a block of this worker's own (pytest-xdist names workers gw0,
+# gw1, …), below the kernel's ephemeral range (32768 up on Linux), so two workers never pick the
+# same port and no client connection can be holding one; a port still in use is skipped.
+_PORT_BASE = 20000
+_PORT_BLOCK = 500
+_next_port = itertools.count()
+
+
+def _worker_index() -> int:
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that no other test worker will hand out and nothing listens on now."""
+    base = _PORT_BASE + (_worker_index() * _PORT_BLOCK) % (32768 - _PORT_BASE - _PORT_BLOCK)
+    for _ in range(_PORT_BLOCK):
+        port = base + next(_next_port) % _PORT_BLOCK
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in 127.0.0.1:{base}-{base + _PORT_BLOCK - 1}")
 
 
 def _pg_bindir() -> Path | None:
@@ -52,7 +74,7 @@ def throwaway_cluster() -> Iterator[str]:
             raise PostgresUnavailable("running as root and no 'postgres' user exists") from exc
         os.chown(workdir, user.pw_uid, user.pw_gid)
         run_as = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
+    port = free_port()
     log = workdir / "server.log"
     try:
         subprocess.run(

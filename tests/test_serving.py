@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
+import pytest
 
 from app.serving import tcp_listener
-from tests.databases import _free_port
+from tests.databases import free_port
 
 BIN = Path(sys.executable).parent
 
@@ -65,7 +66,7 @@ class TestListener:
 
 
 def run_server(tmp_path: Path, workers: int, **env_extra: str) -> tuple[int, subprocess.Popen[bytes], Path]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "HOCSO_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", **env_extra}
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
@@ -102,6 +103,7 @@ def request_lines(log_path: Path, path: str) -> list[dict[str, object]]:
 FORWARDED = {"x-forwarded-for": "203.0.113.9"}
 
 
+@pytest.mark.alone
 class TestServeWithWorkers:
     def test_two_workers_answer_on_one_port_and_log_json_lines(self, tmp_path: Path) -> None:
         port, server, log_path = run_server(tmp_path, 2)

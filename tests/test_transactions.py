@@ -209,6 +209,7 @@ class TestSqliteWriters:
             assert second.execute(text("SELECT count(*) FROM t")).scalar() == 2
 
 
+@pytest.mark.alone
 def test_requests_wait_for_a_connection_on_the_event_loop_not_in_a_worker_thread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.databases import _free_port, wait_for_port
+from tests.databases import free_port, wait_for_port
 
 SITE: dict[str, str] = {}
 RUN_ENV: dict[str, str] = {}
@@ -39,13 +39,9 @@ BIN = Path(sys.executable).parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the browser tests and run them last: Playwright's sync API keeps an event loop
-    running in the main thread for the whole session once the browser starts, and tests that
-    run one of their own with asyncio.run cannot start it after that."""
-    browser_tests = [item for item in items if "/e2e/" in str(item.path)]
-    for item in browser_tests:
-        item.add_marker(pytest.mark.e2e)
-    items[:] = [item for item in items if "/e2e/" not in str(item.path)] + browser_tests
+    for item in items:
+        if "/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +80,7 @@ def live_server(
         assert found, init.stdout
         SITE["admin_code"] = found.group(1)
         RUN_ENV.update(env)
-        port = _free_port()
+        port = free_port()
         # Certificates print links to the public address: here, the live server itself.
         env["HOCSO_PUBLIC_URL"] = RUN_ENV["HOCSO_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
         log = (tmp_path_factory.mktemp("server") / "uvicorn.log").open("w")
@@ -103,7 +99,9 @@ def live_server(
             log.close()
 
 
-@pytest.fixture(scope="session")
+# Closed when the last browser test is done: Playwright's sync API runs an event loop in the main
+# thread while it is open, and tests that run one of their own (asyncio.run) cannot start then.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         if os.environ.get("HOCSO_REQUIRE_BROWSER") == "1":

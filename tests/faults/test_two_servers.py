@@ -28,7 +28,7 @@ from app.audit.models import AuditEvent
 from app.courses.content import parse_course_dir
 from app.jobs.models import Job
 from app.quizzes.grading import correct_view
-from tests.databases import _free_port
+from tests.databases import free_port
 
 BIN = Path(sys.executable).parent
 COURSE = Path(__file__).resolve().parents[2] / "courses" / "ky-nang-cntt-co-ban"
@@ -95,7 +95,7 @@ def site(
         folder = tmp_path_factory.mktemp("two-servers")
         servers: list[subprocess.Popen[bytes]] = []
         logs: list[Path] = []
-        ports = [_free_port(), _free_port()]
+        ports = [free_port(), free_port()]
         try:
             for name, port in zip(("a", "b"), ports, strict=True):
                 log = folder / f"{name}.log"

@@ -3,7 +3,6 @@ date and two enrolled officers to remind."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from app.classrooms.models import Classroom
 from app.config import Settings, get_settings
 from app.courses import service as courses
 from app.i18n import today
+from tests.databases import free_port
 from tests.factories import make_class, make_officer, write_course
 from tests.world import World
 
@@ -38,12 +38,6 @@ class Inbox:
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -17,7 +17,8 @@ from app.notifications.mail import FolderMailer, SmtpMailer, mailer_for
 from app.notifications.models import Notification, OutboxMessage
 from app.notifications.reminders import queue_reminders, remind
 from app.progress import service as progress
-from tests.notifications.conftest import SmtpServer, free_port, move_due
+from tests.databases import free_port
+from tests.notifications.conftest import SmtpServer, move_due
 from tests.world import World
 
 
