@@ -65,6 +65,19 @@ class TestListener:
             first.close()
 
 
+def test_test_workers_take_ports_from_blocks_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Live servers of parallel test workers never race for a port: each worker hands out its
+    own block, below the kernel's ephemeral range."""
+    taken: dict[str, set[int]] = {}
+    for worker in ("gw0", "gw1", "gw7"):
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
+        taken[worker] = {free_port() for _ in range(5)}
+    assert all(len(ports) == 5 for ports in taken.values())
+    assert all(20000 <= p < 20500 for p in taken["gw0"])
+    assert all(20500 <= p < 21000 for p in taken["gw1"])
+    assert all(23500 <= p < 24000 for p in taken["gw7"])
+
+
 def run_server(tmp_path: Path, workers: int, **env_extra: str) -> tuple[int, subprocess.Popen[bytes], Path]:
     port = free_port()
     env = {**os.environ, "HOCSO_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", **env_extra}
