@@ -182,7 +182,14 @@ async def first_sitting(
     tripwire = Tripwire(lambda: os.killpg(server.pid, signal.SIGKILL))
     acked.saves = tripwire
 
+    # The last officers arrive only after the crash: however the machine's load shifts the pace
+    # of the quiz against the roster imports the kill waits for, it finds the exam unfinished.
+    late = {officer.code for officer in people[-DESKS:]}
+
     async def take(officer: Officer) -> None:
+        if officer.code in late:
+            await killed.wait()
+            return
         await start(site.driver, seen["start"], officer, START_URL, acked)
         await save_all(site.driver, seen["save"], officer, acked)
         await submit(site.driver, seen["submit"], officer, acked)
@@ -319,9 +326,9 @@ def test_a_server_killed_mid_exam_keeps_every_acknowledged_write_and_resumes(
 
         # The kill came mid-load: requests were cut off in flight, after others had succeeded.
         cut_off = sum(n for p in seen.values() for kind, n in p.errors.items() if kind in CUT_OFF)
-        assert cut_off > 0 and saves_at_kill >= KILL_AFTER_SAVES
-        assert 0 < len(acked.submits) < OFFICERS
-        assert roster.acked and len(roster.unanswered) == 1
+        assert cut_off > 0 and saves_at_kill >= KILL_AFTER_SAVES, (cut_off, saves_at_kill)
+        assert 0 < len(acked.submits) <= OFFICERS - DESKS, len(acked.submits)
+        assert roster.acked and len(roster.unanswered) == 1, (roster.acked, roster.unanswered)
 
         # What the killed server left, read before anything runs again.
         assert_rosters_whole(db.submit(roster_states, roster.files).result(), roster)
