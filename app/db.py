@@ -97,7 +97,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 # Connections each process keeps, and may open beyond those under load; request sessions are
-# admitted up to their sum (app.api.deps).
+# admitted up to their sum (app.http.session).
 POOL_SIZE = 10
 POOL_OVERFLOW = 20
 MAX_CONNECTIONS = POOL_SIZE + POOL_OVERFLOW

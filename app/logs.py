@@ -2,7 +2,7 @@
 request it belongs to.
 
 The request id lives in a context variable set by the request-log middleware
-(app.web.requestlog); FastAPI copies the context into the thread that runs a `def` handler, so
+(app.http.requestlog); FastAPI copies the context into the thread that runs a `def` handler, so
 every line logged while serving a request carries its id. Only fields named here reach the line:
 a record's `extra` is read through ALLOWED_FIELDS, so a careless `extra={"password": ...}` is
 dropped rather than written."""

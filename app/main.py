@@ -16,6 +16,7 @@ from app.api import class_quizzes as api_class_quizzes
 from app.api import classrooms as api_classrooms
 from app.api import course_admin as api_course_admin
 from app.api import courses as api_courses
+from app.api import errors as api_errors
 from app.api import exports as api_exports
 from app.api import health as api_health
 from app.api import notifications as api_notifications
@@ -25,14 +26,19 @@ from app.api import reports as api_reports
 from app.api import training_hours as api_training_hours
 from app.config import ROOT, get_settings
 from app.db import transaction
+from app.http import errors as http_errors
+from app.http.limits import BodySizeLimit
+from app.http.requestlog import RequestLog
+from app.http.security import SecurityHeaders
 from app.jobs.worker import Worker
 from app.web import accounts as web_accounts
 from app.web import admin as web_admin
 from app.web import certificates as web_certificates
-from app.web import class_dashboard, class_quizzes, errors, learning, site
+from app.web import class_dashboard, class_quizzes, learning, site
 from app.web import classrooms as web_classrooms
 from app.web import course_admin as web_course_admin
 from app.web import courses as web_courses
+from app.web import errors as web_errors
 from app.web import jobs as web_jobs
 from app.web import notifications as web_notifications
 from app.web import officers as web_officers
@@ -40,9 +46,6 @@ from app.web import quizzes as web_quizzes
 from app.web import report_exports as web_report_exports
 from app.web import reports as web_reports
 from app.web import requirements as web_requirements
-from app.web.limits import BodySizeLimit
-from app.web.requestlog import RequestLog
-from app.web.security import SecurityHeaders
 
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Học Số API</title>
@@ -119,6 +122,6 @@ def create_app() -> FastAPI:
     app.include_router(web_reports.router)
     app.include_router(web_requirements.router)
     app.include_router(web_jobs.router)
-    errors.install(app)
+    http_errors.install(app, api_prefix="/api/", api=api_errors.respond, pages=web_errors.respond)
     app.state.settings = settings
     return app

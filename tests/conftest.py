@@ -142,14 +142,14 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def client(session: Session) -> Iterator[TestClient]:
-    from app.api.deps import request_session
     from app.db import REFUSED, as_domain_error, commit_or_raise, end_after_error
+    from app.http.session import request_session
     from app.main import create_app
 
     app = create_app()
 
     def bound_session() -> Iterator[Session]:
-        # As app.api.deps.request_session, over the test's transaction.
+        # As app.http.session.request_session, over the test's transaction.
         try:
             yield session
             commit_or_raise(session)

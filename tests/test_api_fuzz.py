@@ -26,12 +26,14 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
-from app.api.deps import request_session
 from app.certificates.issuing import issue_for_cycle
 from app.classrooms import service as classes
 from app.courses import service as courses
 from app.courses.models import Course
 from app.db import REFUSED, as_domain_error, commit_or_raise, end_after_error, utcnow
+from app.http.auth import CSRF_COOKIE, SESSION_COOKIE, sign
+from app.http.downloads import export_sessions
+from app.http.session import request_session
 from app.jobs.models import Job, JobChunk
 from app.main import create_app
 from app.orgs.models import RoleGrant
@@ -40,8 +42,6 @@ from app.orgs.tokens import create_token
 from app.progress.models import ProgressCycle
 from app.quizzes import attempts as quiz_attempts
 from app.reports import requirements
-from app.web.auth import CSRF_COOKIE, SESSION_COOKIE, _sign
-from app.web.exports import export_sessions
 from tests.factories import write_course
 from tests.world import World
 
@@ -77,7 +77,7 @@ class FuzzEnv:
             savepoint.rollback()
 
     def request_session(self) -> Iterator[Session]:
-        # As app.api.deps.request_session, over this example's session.
+        # As app.http.session.request_session, over this example's session.
         session = self.current
         assert session is not None
         try:
@@ -182,7 +182,7 @@ def fuzz_env(session: Session, world: World, tmp_path: Path) -> FuzzEnv:
             SESSION_COOKIE: start_session(session, user, ip="127.0.0.1", user_agent="fuzz"),
             CSRF_COOKIE: csrf,
         }
-        env.headers[who] = {"X-CSRF-Token": _sign("csrf:" + csrf)}
+        env.headers[who] = {"X-CSRF-Token": sign("csrf:" + csrf)}
     admin = world.actor(session, world.admin)
     for who in TOKENS:
         _, secret = create_token(

@@ -9,7 +9,7 @@ from app.accounts import auth
 from app.audit.service import list_events
 from app.db import utcnow
 from app.errors import PermissionDenied
-from app.web.auth import SESSION_COOKIE
+from app.http.auth import SESSION_COOKIE
 from tests.world import PASSWORD, World
 
 

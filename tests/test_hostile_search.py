@@ -18,9 +18,9 @@ from app.accounts.auth import start_session
 from app.accounts.models import User
 from app.classrooms.models import Classroom
 from app.courses import service as courses
+from app.http.auth import SESSION_COOKIE
 from app.orgs import tokens
 from app.text import fold
-from app.web.auth import SESSION_COOKIE
 from tests.factories import make_class, make_officer, write_course
 from tests.hostile import HOSTILE, SQL
 from tests.world import World

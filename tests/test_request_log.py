@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.certificates.models import Certificate
+from app.http.auth import CSRF_COOKIE, SESSION_COOKIE
 from app.logs import JsonFormatter, RequestIdFilter, request_id
 from app.main import create_app
-from app.web.auth import CSRF_COOKIE, SESSION_COOKIE
 
 # plain_course is a fixture: imported here so this module can use it.
 from tests.certificates.conftest import complete_plain, plain_course  # noqa: F401

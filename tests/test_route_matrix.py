@@ -23,6 +23,8 @@ from app.courses import service as courses
 from app.courses.models import Course
 from app.courses.uploads import stage_upload as stage_course_upload
 from app.db import utcnow
+from app.http.auth import SESSION_COOKIE
+from app.http.downloads import export_sessions
 from app.jobs.models import Job, JobChunk
 from app.main import create_app
 from app.orgs.models import RoleGrant
@@ -31,8 +33,6 @@ from app.orgs.tokens import create_token
 from app.progress.models import ProgressCycle
 from app.quizzes import attempts as quiz_attempts
 from app.reports import requirements
-from app.web.auth import SESSION_COOKIE
-from app.web.exports import export_sessions
 from tests.factories import write_course, zip_folder
 from tests.reports.data import bound_sessions
 from tests.world import World

@@ -13,10 +13,10 @@ from sqlalchemy import Engine, create_engine, delete, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.api.deps import SessionDep
 from app.courses.models import Course
 from app.db import make_engine
 from app.errors import Conflict
+from app.http.session import SessionDep
 from app.main import create_app
 
 
@@ -217,7 +217,7 @@ def test_requests_wait_for_a_connection_on_the_event_loop_not_in_a_worker_thread
     the thread and wait there for the connection, the first request could not validate its
     response and commit, which gives the connection back, until the pool's timeout. Sessions
     are admitted on the event loop instead, so both succeed at once."""
-    from app.api import deps
+    from app.http import session as deps
 
     engine = create_engine(f"sqlite:///{tmp_path / 'pool.db'}", pool_size=1, max_overflow=0, pool_timeout=2)
     monkeypatch.setattr(deps, "get_sessionmaker", lambda: sessionmaker(bind=engine))

@@ -12,17 +12,17 @@ from pydantic import BaseModel, Field
 
 from app.accounts import activation
 from app.accounts import roster_import as roster
-from app.api.deps import SessionDep
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT, UPLOAD_ERRORS, either
 from app.api.people import api_actor
 from app.audit import service as audit
 from app.config import get_settings
 from app.errors import InvalidInput, PermissionDenied
+from app.http.auth import SESSION_COOKIE, csrf_header_ok
+from app.http.session import SessionDep
 from app.i18n import today
 from app.orgs import grants
 from app.orgs import service as orgs
 from app.orgs.permissions import Actor
-from app.web.auth import SESSION_COOKIE, csrf_header_ok
 
 router = APIRouter(prefix="/api/v1", tags=["administration"], responses=API_ERRORS)
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from app.api.admin import Reader, Writer
-from app.api.deps import LanguageDep, SessionDep
+from app.api.deps import LanguageDep
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.certificates import service as certificates
 from app.certificates import transcript as transcripts
@@ -15,6 +15,7 @@ from app.certificates.models import Certificate
 from app.certificates.schemas import CertificateRead, RevokeRequest, TranscriptRead
 from app.config import get_settings
 from app.db import utcnow
+from app.http.session import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=API_ERRORS)
 

@@ -10,8 +10,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
-from app.api.deps import LanguageDep, SessionDep
+from app.api.deps import LanguageDep
 from app.api.errors import API_ERRORS, BODY_ERRORS
+from app.http.session import SessionDep
 from app.quizzes import analysis, overrides
 from app.quizzes.settings import QuizSettings
 

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
-from app.api.deps import RosterFilterDep, SessionDep
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.classrooms import changes
 from app.classrooms import service as classes
+from app.http.params import RosterFilterDep
+from app.http.session import SessionDep
 from app.i18n import today
 from app.progress import service as progress
 from app.progress.dashboard import roster_page

@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app.api.admin import Reader, Writer
-from app.api.deps import SessionDep
 from app.api.errors import API_ERRORS, CONFLICT, UPLOAD_ERRORS, either
 from app.config import get_settings
 from app.courses import publishing, uploads
@@ -19,6 +18,7 @@ from app.courses.changes import Item, ItemChanges
 from app.courses.models import Course
 from app.courses.schemas import Localised
 from app.errors import InvalidInput
+from app.http.session import SessionDep
 
 router = APIRouter(prefix="/api/v1/admin/courses", tags=["course management"], responses=API_ERRORS)
 

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import SessionDep
 from app.api.errors import PUBLIC_ERRORS
 from app.api.people import MaybeActor
 from app.courses import service
 from app.courses.schemas import CourseRead, CourseSummaryRead, LessonRead
+from app.http.session import SessionDep
 from app.progress import access
 
 router = APIRouter(prefix="/api/v1", tags=["courses"], responses=PUBLIC_ERRORS)

@@ -1,11 +1,18 @@
-"""The JSON error body every API route answers with (app.web.errors writes it) and the error
-statuses the OpenAPI schema documents, so a client reads one shape for every failure."""
+"""How the JSON API answers a failure: one error body (ErrorRead) for every route, 401 with
+WWW-Authenticate when a caller without credentials is refused, and the error statuses the
+OpenAPI schema documents, so a client reads one shape for every failure."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+
+from app.errors import PermissionDenied
+from app.http.auth import signed_in
+from app.http.errors import HEADINGS, Failure
 
 
 class FieldProblem(BaseModel):
@@ -51,3 +58,19 @@ CONFLICT = error_responses(409)
 BODY_ERRORS = error_responses(400, 409)
 # File uploads, which the body-size limit can also refuse.
 UPLOAD_ERRORS = error_responses(400, 409, 413)
+
+
+def respond(request: Request, failure: Failure) -> Response:
+    status = failure.status
+    unauthenticated = isinstance(failure.error, PermissionDenied) and not signed_in(request)
+    if unauthenticated:
+        status = 401
+    body: dict[str, object] = {"error": HEADINGS.get(status, "Error"), "message": failure.message}
+    if failure.detail is not None:
+        body["detail"] = failure.detail
+    if failure.reference is not None:
+        body["reference"] = failure.reference
+    response = JSONResponse(body, status_code=status)
+    if unauthenticated:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response

@@ -10,14 +10,15 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.admin import Reader, Writer
-from app.api.deps import LanguageDep, SessionDep
+from app.api.deps import LanguageDep
 from app.api.errors import API_ERRORS, BODY_ERRORS
 from app.config import get_settings
 from app.db import utcnow
+from app.http.downloads import ExportSessionsDep, stream_job, stream_table
+from app.http.session import SessionDep
 from app.i18n import today
 from app.jobs import service as jobs
 from app.reports import catalog, enrolments
-from app.web.exports import ExportSessionsDep, stream_job, stream_table
 
 router = APIRouter(prefix="/api/v1", tags=["exports"], responses=API_ERRORS)
 

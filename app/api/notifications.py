@@ -10,10 +10,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
-from app.api.deps import LanguageDep, SessionDep
+from app.api.deps import LanguageDep
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.classrooms import service as classes
 from app.config import get_settings
+from app.http.session import SessionDep
 from app.i18n import today
 from app.notifications import delivery, inbox, reminders
 

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from app.accounts import service as officers
 from app.accounts.schemas import MeRead, OfficerRead, UnitRef
-from app.api.deps import SessionDep
 from app.api.errors import API_ERRORS
 from app.errors import PermissionDenied
+from app.http.auth import client_ip, load_actor
+from app.http.session import SessionDep
 from app.orgs import service as orgs
 from app.orgs.permissions import ANONYMOUS, Actor
 from app.orgs.tokens import actor_for_token
-from app.web.auth import client_ip, load_actor
 
 router = APIRouter(prefix="/api/v1", tags=["people"], responses=API_ERRORS)
 

@@ -10,10 +10,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
-from app.api.deps import SessionDep
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.db import utcnow
 from app.errors import PermissionDenied
+from app.http.session import SessionDep
 from app.i18n import today
 from app.quizzes import attempts, review
 from app.quizzes.models import QuizAttempt

@@ -4,17 +4,17 @@ a unit reads that unit's subtree only. Training hours are in app/api/training_ho
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from app.api.admin import Reader
-from app.api.deps import LanguageDep, SessionDep
+from app.api.deps import LanguageDep
 from app.api.errors import API_ERRORS
-from app.errors import InvalidInput
+from app.http.params import PeriodDep
+from app.http.session import SessionDep
 from app.i18n import today
 from app.reports import completion, officers, periods
 from app.reports.facts import Counts
@@ -22,37 +22,6 @@ from app.reports.scope import Period, UnitRef
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=API_ERRORS)
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def parse_day(text: str) -> date | None:
-    """A date from a query string: empty, yyyy-mm-dd (date inputs) or dd/mm/yyyy (typed)."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        if _ISO.match(text):
-            return date.fromisoformat(text)
-        found = _DMY.match(text)
-        if found:
-            return date(int(found[3]), int(found[2]), int(found[1]))
-    except ValueError:
-        pass
-    raise InvalidInput("Write dates as dd/mm/yyyy.")
-
-
-def report_period(
-    start: Annotated[str, Query(alias="from", max_length=10, description="First day, yyyy-mm-dd")] = "",
-    end: Annotated[str, Query(alias="to", max_length=10, description="Last day, yyyy-mm-dd")] = "",
-    basis: Annotated[
-        str, Query(max_length=10, description="Which date the range applies to: enrolled or completed")
-    ] = "enrolled",
-) -> Period:
-    return Period(parse_day(start), parse_day(end), "completed" if basis == "completed" else "enrolled")
-
-
-PeriodDep = Annotated[Period, Depends(report_period)]
 UnitQuery = Annotated[int | None, Query(description="A unit: the report covers its subtree")]
 Page = Annotated[int, Query(ge=1, le=100_000)]
 

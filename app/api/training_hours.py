@@ -11,9 +11,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from app.api.admin import Reader, Writer
-from app.api.deps import SessionDep
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.api.reports import Page, UnitQuery, UnitRead
+from app.http.session import SessionDep
 from app.i18n import today
 from app.reports import hours, requirements
 from app.reports.models import TrainingRequirement

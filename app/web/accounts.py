@@ -8,18 +8,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.accounts import activation, auth
-from app.api.deps import SessionDep
-from app.web.auth import (
-    SESSION_COOKIE,
-    ActorDep,
-    CsrfDep,
-    LoggedInDep,
-    clear_auth_cookies,
-    client_ip,
-    flash,
-    redirect_with_flash,
-    set_auth_cookies,
-)
+from app.http.auth import SESSION_COOKIE, clear_auth_cookies, client_ip, set_auth_cookies
+from app.http.session import SessionDep
+from app.web.auth import ActorDep, CsrfDep, LoggedInDep, flash, redirect_with_flash
 from app.web.site import safe_next
 from app.web.templating import render
 

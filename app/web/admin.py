@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.api.deps import SessionDep
 from app.audit import service as audit
+from app.http.session import SessionDep
 from app.i18n import local_day_start, today
 from app.orgs import grants, tokens
 from app.orgs import service as orgs

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.api.deps import SessionDep
 from app.certificates import service as certificates
 from app.certificates import transcript as transcripts
 from app.config import get_settings
 from app.db import utcnow
+from app.http.session import SessionDep
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 

@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
-from app.api.deps import RosterFilterDep, SessionDep
 from app.classrooms import changes
 from app.classrooms import service as classes
 from app.config import get_settings
 from app.db import utcnow
+from app.http.params import RosterFilterDep
+from app.http.session import SessionDep
 from app.i18n import today
 from app.notifications import delivery, reminders
 from app.orgs import service as orgs

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from app.api.deps import SessionDep
 from app.classrooms import service as classes
 from app.config import get_settings
 from app.errors import InvalidInput
+from app.http.session import SessionDep
 from app.quizzes import analysis, overrides
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render, request_language

@@ -10,11 +10,11 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from app.api.deps import SessionDep
 from app.classrooms import changes
 from app.classrooms import service as classes
 from app.courses import service as courses
 from app.errors import InvalidInput
+from app.http.session import SessionDep
 from app.orgs import service as orgs
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.api.deps import SessionDep
 from app.config import get_settings
 from app.courses import publishing, uploads
 from app.errors import InvalidInput
+from app.http.session import SessionDep
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 

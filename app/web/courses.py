@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.api.deps import SessionDep
 from app.courses import service
+from app.http.session import SessionDep
 from app.progress import access
 from app.progress import service as progress
 from app.web.auth import ActorDep

@@ -9,15 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.api.deps import SessionDep
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import InvalidInput
+from app.http.downloads import ExportSessionsDep, stream_job, stream_table
+from app.http.session import SessionDep
 from app.i18n import today
 from app.jobs import service as jobs
 from app.reports import enrolments
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
-from app.web.exports import ExportSessionsDep, stream_job, stream_table
 from app.web.templating import render, request_language
 
 router = APIRouter(include_in_schema=False)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.api.deps import SessionDep
 from app.certificates import service as certificates
 from app.classrooms import changes
+from app.http.session import SessionDep
 from app.i18n import today
 from app.progress import service as progress
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash

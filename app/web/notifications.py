@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.api.deps import SessionDep
+from app.http.session import SessionDep
 from app.notifications import inbox
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render, request_language

@@ -13,10 +13,10 @@ from app.accounts import roster_import as roster
 from app.accounts import service as officers
 from app.accounts.exports import activation_codes_xlsx
 from app.accounts.models import CATEGORIES
-from app.api.deps import SessionDep
 from app.certificates import service as certificates
 from app.config import get_settings
 from app.errors import InvalidInput
+from app.http.session import SessionDep
 from app.i18n import today
 from app.orgs import service as orgs
 from app.orgs.grants import grants_of

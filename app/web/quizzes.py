@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from app.api.deps import SessionDep
 from app.courses.models import Course, Quiz
 from app.db import utcnow
+from app.http.session import SessionDep
 from app.i18n import today
 from app.quizzes import attempts, review
 from app.quizzes.models import QuizAttempt

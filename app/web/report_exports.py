@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.api.deps import SessionDep
 from app.config import get_settings
 from app.db import utcnow
+from app.http.downloads import ExportSessionsDep, stream_table
+from app.http.session import SessionDep
 from app.i18n import today
 from app.jobs import service as jobs
 from app.reports import catalog
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
-from app.web.exports import ExportSessionsDep, stream_table
 from app.web.templating import request_language
 
 router = APIRouter(prefix="/reports/export", include_in_schema=False)

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import SessionDep
-from app.api.reports import PeriodDep, parse_day
+from app.http.params import PeriodDep, parse_day
+from app.http.session import SessionDep
 from app.i18n import today
 from app.orgs import service as orgs
 from app.reports import completion, hours, officers, periods

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.accounts.models import CATEGORIES
-from app.api.deps import SessionDep
+from app.http.session import SessionDep
 from app.i18n import today
 from app.reports import requirements
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash

@@ -10,10 +10,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import i18n
 from app.config import ROOT, get_settings
+from app.http.auth import CSRF_COOKIE, csrf_token
 from app.orgs import permissions
 from app.orgs.permissions import ANONYMOUS, Actor
 from app.web import labels  # noqa: F401 - registers the translated code words
-from app.web.auth import CSRF_COOKIE, FLASH_COOKIE, csrf_token, take_flash
+from app.web.auth import FLASH_COOKIE, take_flash
 
 LANG_COOKIE = "hocso_lang"
 

@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
 from app.accounts.models import User
+from app.http.auth import SESSION_COOKIE
 from app.orgs import tokens
-from app.web.auth import SESSION_COOKIE
 from tests.world import World
 
 ROSTER = "Mã cán bộ;Họ và tên;Đơn vị\nAPI1;Vương Thị Mai;SA\n".encode()

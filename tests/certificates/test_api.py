@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
 from app.certificates.models import Certificate
+from app.http.auth import SESSION_COOKIE
 from app.orgs.tokens import create_token
-from app.web.auth import SESSION_COOKIE
 from tests.certificates.conftest import complete_plain
 from tests.world import World
 

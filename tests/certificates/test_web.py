@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.accounts.auth import start_session
 from app.accounts.models import User
 from app.certificates.models import Certificate
-from app.web.auth import SESSION_COOKIE
+from app.http.auth import SESSION_COOKIE
 from tests.certificates.conftest import complete_plain
 from tests.factories import make_class
 from tests.world import World

@@ -16,9 +16,9 @@ from app.classrooms import service as classes
 from app.classrooms.models import Classroom, Enrolment
 from app.courses import service as courses
 from app.errors import Conflict
+from app.http.auth import SESSION_COOKIE
 from app.i18n import today
 from app.notifications.models import Notification, OutboxMessage
-from app.web.auth import SESSION_COOKIE
 from tests.classrooms.test_web import token
 from tests.factories import make_class, make_officer, write_course
 from tests.world import World

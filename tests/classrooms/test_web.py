@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
 from app.courses import service as courses
-from app.web.auth import SESSION_COOKIE
+from app.http.auth import SESSION_COOKIE
 from tests.factories import write_course
 from tests.world import World
 

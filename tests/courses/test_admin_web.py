@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from app.accounts.auth import start_session
 from app.accounts.models import User
 from app.courses import service as courses
+from app.http.auth import SESSION_COOKIE
 from app.progress import service as progress
-from app.web.auth import SESSION_COOKIE
 from tests.factories import WITHOUT_LESSON_TWO, course_yaml, course_zip, write_course
 from tests.world import World
 

@@ -14,8 +14,8 @@ from app.classrooms.models import Classroom
 from app.courses.models import Quiz
 from app.db import utcnow
 from app.errors import InvalidInput, NotFound
+from app.http.auth import SESSION_COOKIE
 from app.quizzes import analysis, attempts, overrides
-from app.web.auth import SESSION_COOKIE
 from tests.classrooms.test_web import token
 from tests.factories import make_class, make_officer
 from tests.quizzes.conftest import ANSWERS

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
 from app.courses.models import Course, Question, Quiz
-from app.web.auth import SESSION_COOKIE
+from app.http.auth import SESSION_COOKIE
 from tests.classrooms.test_web import token
 from tests.world import World
 

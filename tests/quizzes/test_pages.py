@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
 from app.db import utcnow
+from app.http.auth import SESSION_COOKIE
 from app.quizzes.models import QuizAttempt
-from app.web.auth import SESSION_COOKIE
 from tests.classrooms.test_web import token
 from tests.world import World
 

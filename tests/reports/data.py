@@ -18,11 +18,11 @@ from app.classrooms import service as classes
 from app.classrooms.models import Classroom, Enrolment
 from app.courses import service as courses
 from app.courses.models import Quiz
+from app.http.auth import SESSION_COOKIE
+from app.http.downloads import export_sessions
 from app.progress import service as progress
 from app.progress.models import ProgressCycle
 from app.quizzes.models import QuizAttempt
-from app.web.auth import SESSION_COOKIE
-from app.web.exports import export_sessions
 from tests.factories import make_class, write_course
 from tests.world import World
 

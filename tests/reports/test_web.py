@@ -6,9 +6,9 @@ from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
 from app.accounts.models import User
+from app.http.auth import SESSION_COOKIE
 from app.reports import requirements
 from app.reports.models import TrainingRequirement
-from app.web.auth import SESSION_COOKIE
 from tests.classrooms.test_web import token
 from tests.reports.conftest import Data
 

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.web.exports import export_sessions
+from app.http.downloads import export_sessions
 from tests.reports.data import bound_sessions, unit_of_work
 from tests.security.tenants import As, Tenants, build_tenants
 from tests.world import World

@@ -27,6 +27,7 @@ from app.courses import service as courses
 from app.courses.models import Course
 from app.courses.uploads import stage_upload as stage_course_upload
 from app.db import utcnow
+from app.http.auth import SESSION_COOKIE
 from app.jobs.models import Job, JobChunk
 from app.models import Base
 from app.notifications.models import Notification
@@ -36,7 +37,6 @@ from app.orgs.tokens import create_token
 from app.progress.models import ProgressCycle
 from app.quizzes import attempts as quiz_attempts
 from app.quizzes.models import QuizAttempt
-from app.web.auth import SESSION_COOKIE
 from tests.factories import make_officer, write_course, zip_folder
 from tests.world import World
 

@@ -1,0 +1,65 @@
+"""Query parameters that pages and API routes read alike: a class roster's filter and a report's
+period (dates typed as dd/mm/yyyy or sent as yyyy-mm-dd)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from app.errors import InvalidInput
+from app.progress.dashboard import SORTS, STATUSES, RosterFilter
+from app.reports.scope import Period
+
+
+def roster_filter(
+    status: Annotated[str, Query(max_length=20, description="One of " + ", ".join(STATUSES))] = "",
+    q: Annotated[str, Query(max_length=100, description="Name or officer code, accents optional")] = "",
+    sort: Annotated[str, Query(max_length=20, description="One of " + ", ".join(SORTS))] = "name",
+    desc: bool = False,
+) -> RosterFilter:
+    """A class roster's filter from the query string; unknown values fall back to the defaults."""
+    return RosterFilter(
+        status=status if status in STATUSES else "",
+        query=q.strip(),
+        sort=sort if sort in SORTS else "name",
+        descending=desc,
+    )
+
+
+RosterFilterDep = Annotated[RosterFilter, Depends(roster_filter)]
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_day(text: str) -> date | None:
+    """A date from a query string: empty, yyyy-mm-dd (date inputs) or dd/mm/yyyy (typed)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        if _ISO.match(text):
+            return date.fromisoformat(text)
+        found = _DMY.match(text)
+        if found:
+            return date(int(found[3]), int(found[2]), int(found[1]))
+    except ValueError:
+        pass
+    raise InvalidInput("Write dates as dd/mm/yyyy.")
+
+
+def report_period(
+    start: Annotated[str, Query(alias="from", max_length=10, description="First day, yyyy-mm-dd")] = "",
+    end: Annotated[str, Query(alias="to", max_length=10, description="Last day, yyyy-mm-dd")] = "",
+    basis: Annotated[
+        str, Query(max_length=10, description="Which date the range applies to: enrolled or completed")
+    ] = "enrolled",
+) -> Period:
+    return Period(parse_day(start), parse_day(end), "completed" if basis == "completed" else "enrolled")
+
+
+PeriodDep = Annotated[Period, Depends(report_period)]
