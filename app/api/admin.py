@@ -6,39 +6,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.accounts import activation
 from app.accounts import roster_import as roster
+from app.api.deps import Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT, UPLOAD_ERRORS, either
-from app.api.people import api_actor
 from app.audit import service as audit
 from app.config import get_settings
-from app.errors import InvalidInput, PermissionDenied
-from app.http.auth import SESSION_COOKIE, csrf_header_ok
+from app.errors import InvalidInput
 from app.http.session import SessionDep
 from app.i18n import today
 from app.orgs import grants
 from app.orgs import service as orgs
-from app.orgs.permissions import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["administration"], responses=API_ERRORS)
-
-
-def api_writer(request: Request, actor: Annotated[Actor, Depends(api_actor)]) -> Actor:
-    if (
-        not request.headers.get("authorization")
-        and request.cookies.get(SESSION_COOKIE)
-        and not csrf_header_ok(request)
-    ):
-        raise PermissionDenied("Send the page's CSRF token in an X-CSRF-Token header.")
-    return actor
-
-
-Writer = Annotated[Actor, Depends(api_writer)]
-Reader = Annotated[Actor, Depends(api_actor)]
 
 
 class RowProblem(BaseModel):

@@ -6,8 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from app.api.admin import Reader, Writer
-from app.api.deps import LanguageDep
+from app.api.deps import LanguageDep, Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.certificates import service as certificates
 from app.certificates import transcript as transcripts

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from app.api.admin import Reader, Writer
+from app.api.deps import Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.classrooms import changes
 from app.classrooms import service as classes

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from app.api.admin import Reader, Writer
+from app.api.deps import Reader, Writer
 from app.api.errors import API_ERRORS, CONFLICT, UPLOAD_ERRORS, either
 from app.config import get_settings
 from app.courses import publishing, uploads

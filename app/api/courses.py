@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app.api.deps import MaybeActor
 from app.api.errors import PUBLIC_ERRORS
-from app.api.people import MaybeActor
 from app.courses import service
 from app.courses.schemas import CourseRead, CourseSummaryRead, LessonRead
 from app.http.session import SessionDep

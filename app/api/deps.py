@@ -1,11 +1,62 @@
-"""Dependencies of the JSON API alone: the language of texts rendered for API callers. What the
-API shares with the pages is in app.http."""
+"""Dependencies of the JSON API alone: the caller from an API token (Authorization: Bearer hs_…)
+or a login session, with the page's CSRF token on writes made with a session (Reader, Writer,
+MaybeActor), and the language of texts rendered for API callers. What the API shares with the
+pages is in app.http."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
+
+from app.errors import PermissionDenied
+from app.http.auth import SESSION_COOKIE, client_ip, csrf_header_ok, load_actor
+from app.http.session import SessionDep
+from app.orgs.permissions import ANONYMOUS, Actor
+from app.orgs.tokens import actor_for_token
+
+
+def api_actor(request: Request, session: SessionDep) -> Actor:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        actor = actor_for_token(session, header[7:].strip(), ip=client_ip(request))
+        if actor is None:
+            raise PermissionDenied("The API token is not valid.")
+        request.state.actor = actor
+        return actor
+    actor = load_actor(request, session)
+    if not actor.authenticated:
+        raise PermissionDenied("Please log in first.")
+    return actor
+
+
+ApiActor = Annotated[Actor, Depends(api_actor)]
+
+
+def optional_api_actor(request: Request, session: SessionDep) -> Actor:
+    """For public endpoints: the caller when a valid credential came along, else anonymous (a
+    stale cookie or token must not turn a public read into a 401)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return actor_for_token(session, header[7:].strip(), ip=client_ip(request)) or ANONYMOUS
+    return load_actor(request, session)
+
+
+MaybeActor = Annotated[Actor, Depends(optional_api_actor)]
+
+
+def api_writer(request: Request, actor: Annotated[Actor, Depends(api_actor)]) -> Actor:
+    if (
+        not request.headers.get("authorization")
+        and request.cookies.get(SESSION_COOKIE)
+        and not csrf_header_ok(request)
+    ):
+        raise PermissionDenied("Send the page's CSRF token in an X-CSRF-Token header.")
+    return actor
+
+
+Writer = Annotated[Actor, Depends(api_writer)]
+Reader = Annotated[Actor, Depends(api_actor)]
 
 
 def api_language(request: Request) -> str:

@@ -9,8 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.admin import Reader, Writer
-from app.api.deps import LanguageDep
+from app.api.deps import LanguageDep, Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS
 from app.config import get_settings
 from app.db import utcnow

@@ -9,8 +9,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from app.api.admin import Reader, Writer
-from app.api.deps import LanguageDep
+from app.api.deps import LanguageDep, Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.classrooms import service as classes
 from app.config import get_settings

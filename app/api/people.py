@@ -5,48 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
 from app.accounts import service as officers
 from app.accounts.schemas import MeRead, OfficerRead, UnitRef
+from app.api.deps import ApiActor
 from app.api.errors import API_ERRORS
-from app.errors import PermissionDenied
-from app.http.auth import client_ip, load_actor
 from app.http.session import SessionDep
 from app.orgs import service as orgs
-from app.orgs.permissions import ANONYMOUS, Actor
-from app.orgs.tokens import actor_for_token
 
 router = APIRouter(prefix="/api/v1", tags=["people"], responses=API_ERRORS)
-
-
-def api_actor(request: Request, session: SessionDep) -> Actor:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        actor = actor_for_token(session, header[7:].strip(), ip=client_ip(request))
-        if actor is None:
-            raise PermissionDenied("The API token is not valid.")
-        request.state.actor = actor
-        return actor
-    actor = load_actor(request, session)
-    if not actor.authenticated:
-        raise PermissionDenied("Please log in first.")
-    return actor
-
-
-ApiActor = Annotated[Actor, Depends(api_actor)]
-
-
-def optional_api_actor(request: Request, session: SessionDep) -> Actor:
-    """For public endpoints: the caller when a valid credential came along, else anonymous (a
-    stale cookie or token must not turn a public read into a 401)."""
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return actor_for_token(session, header[7:].strip(), ip=client_ip(request)) or ANONYMOUS
-    return load_actor(request, session)
-
-
-MaybeActor = Annotated[Actor, Depends(optional_api_actor)]
 
 
 @router.get("/me", response_model=MeRead)

@@ -10,8 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from app.api.admin import Reader
-from app.api.deps import LanguageDep
+from app.api.deps import LanguageDep, Reader
 from app.api.errors import API_ERRORS
 from app.http.params import PeriodDep
 from app.http.session import SessionDep

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from app.api.admin import Reader, Writer
+from app.api.deps import Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.api.reports import Page, UnitQuery, UnitRead
 from app.http.session import SessionDep
