@@ -6,6 +6,7 @@ step. The UI language of the current render is kept in a context variable."""
 from __future__ import annotations
 
 import gettext
+import re
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
@@ -17,6 +18,8 @@ from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
+
+from app.errors import InvalidInput
 
 LANGUAGES = ("vi", "en")
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
@@ -84,3 +87,25 @@ def format_hours(minutes: int) -> str:
 def N_(message: str) -> str:
     """Marks a string for the catalog where it is translated later, at display time."""
     return message
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DMY_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_day(text: str) -> date | None:
+    """A day as people and forms send it: empty is None; yyyy-mm-dd (date inputs, the API) or
+    dd/mm/yyyy (typed, as Vietnamese write dates). Anything else, or a day that does not exist
+    (30/02), is refused with the field's usual message, never a server error."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        if _ISO_DAY.match(text):
+            return date.fromisoformat(text)
+        found = _DMY_DAY.match(text)
+        if found:
+            return date(int(found[3]), int(found[2]), int(found[1]))
+    except ValueError:
+        pass
+    raise InvalidInput("Write dates as dd/mm/yyyy.")

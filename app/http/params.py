@@ -3,13 +3,11 @@ period (dates typed as dd/mm/yyyy or sent as yyyy-mm-dd)."""
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query
 
-from app.errors import InvalidInput
+from app.i18n import parse_day
 from app.progress.dashboard import SORTS, STATUSES, RosterFilter
 from app.reports.scope import Period
 
@@ -30,26 +28,6 @@ def roster_filter(
 
 
 RosterFilterDep = Annotated[RosterFilter, Depends(roster_filter)]
-
-
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def parse_day(text: str) -> date | None:
-    """A date from a query string: empty, yyyy-mm-dd (date inputs) or dd/mm/yyyy (typed)."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        if _ISO.match(text):
-            return date.fromisoformat(text)
-        found = _DMY.match(text)
-        if found:
-            return date(int(found[3]), int(found[2]), int(found[1]))
-    except ValueError:
-        pass
-    raise InvalidInput("Write dates as dd/mm/yyyy.")
 
 
 def report_period(

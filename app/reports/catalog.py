@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
+from app.i18n import parse_day
 from app.jobs.registry import ExportPlan
 from app.orgs.permissions import Actor
 from app.reports import completion, enrolments, hours, officers, periods
@@ -62,15 +63,9 @@ def _number(params: Mapping[str, str], key: str, low: int = 1, high: int = 2**31
 
 
 def _day(params: Mapping[str, str], key: str) -> date | None:
-    text = (params.get(key) or "").strip()
-    if not text:
-        return None
     try:
-        if "/" in text:
-            day, month, year = text.split("/")
-            return date(int(year), int(month), int(day))
-        return date.fromisoformat(text)
-    except ValueError:
+        return parse_day(params.get(key) or "")
+    except InvalidInput:
         raise InvalidInput(f"'{key}' must be a date written dd/mm/yyyy or yyyy-mm-dd.") from None
 
 

@@ -3,7 +3,6 @@ with a preview first, withdraw, undo a whole assignment, close and reopen."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -15,6 +14,7 @@ from app.classrooms import service as classes
 from app.courses import service as courses
 from app.errors import InvalidInput
 from app.http.session import SessionDep
+from app.i18n import parse_day
 from app.orgs import service as orgs
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
@@ -54,7 +54,7 @@ class ClassFields(BaseModel):
         capacity = self.capacity.strip()
         if capacity and not capacity.isdigit():
             raise InvalidInput("The capacity must be at least 1, or left empty.")
-        opens_on = _day(self.opens_on)
+        opens_on = parse_day(self.opens_on)
         if opens_on is None:
             raise InvalidInput("Give the date the class opens.")
         return classes.ClassForm(
@@ -63,20 +63,11 @@ class ClassFields(BaseModel):
             course_slug=course_slug if course_slug is not None else self.course,
             owner_unit_id=self.owner_unit_id,
             opens_on=opens_on,
-            closes_on=_day(self.closes_on),
-            due_on=_day(self.due_on),
+            closes_on=parse_day(self.closes_on),
+            due_on=parse_day(self.due_on),
             capacity=int(capacity) if capacity else None,
             self_enrol=self.self_enrol,
         )
-
-
-def _day(value: str) -> date | None:
-    if not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput("Write dates as yyyy-mm-dd, or use the date picker.") from None
 
 
 @router.post("", name="class_create_submit", dependencies=[CsrfDep])

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -14,7 +13,7 @@ from app.db import utcnow
 from app.errors import InvalidInput
 from app.http.downloads import ExportSessionsDep, stream_job, stream_table
 from app.http.session import SessionDep
-from app.i18n import today
+from app.i18n import parse_day, today
 from app.jobs import service as jobs
 from app.reports import enrolments
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
@@ -30,16 +29,6 @@ def _number(value: str) -> int | None:
     if not value.isdigit():
         raise InvalidInput("Please choose from the lists.")
     return int(value)
-
-
-def _day(value: str) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput("Dates must be written as YYYY-MM-DD.") from exc
 
 
 @router.get("/exports/enrolments", response_class=HTMLResponse, name="enrolment_export_page")
@@ -72,8 +61,8 @@ def enrolment_export_submit(
         unit_id=_number(unit_id),
         course_id=_number(course_id),
         classroom_id=_number(classroom_id),
-        enrolled_from=_day(enrolled_from),
-        enrolled_to=_day(enrolled_to),
+        enrolled_from=parse_day(enrolled_from),
+        enrolled_to=parse_day(enrolled_to),
     )
     if action == "background":
         jobs.create_export(

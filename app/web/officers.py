@@ -17,7 +17,7 @@ from app.certificates import service as certificates
 from app.config import get_settings
 from app.errors import InvalidInput
 from app.http.session import SessionDep
-from app.i18n import today
+from app.i18n import parse_day, today
 from app.orgs import service as orgs
 from app.orgs.grants import grants_of
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
@@ -142,7 +142,7 @@ def officer_update_submit(
         "position": position,
         "job_position": job_position,
         "active": active,
-        "birth_date": date.fromisoformat(birth_date) if birth_date else None,
+        "birth_date": parse_day(birth_date),
     }
     officers.update_officer(session, actor, user_id=user_id, changes=changes)
     return redirect_with_flash(f"/officers/{user_id}", "The record has been saved.")

@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from app.http.params import PeriodDep, parse_day
+from app.http.params import PeriodDep
 from app.http.session import SessionDep
-from app.i18n import today
+from app.i18n import parse_day, today
 from app.orgs import service as orgs
 from app.reports import completion, hours, officers, periods
 from app.reports.facts import STATUSES
