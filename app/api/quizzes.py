@@ -12,11 +12,9 @@ from pydantic import BaseModel, Field
 from app.api.deps import Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.db import utcnow
-from app.errors import PermissionDenied
 from app.http.session import SessionDep
 from app.i18n import today
 from app.quizzes import attempts, review
-from app.quizzes.models import QuizAttempt
 
 router = APIRouter(prefix="/api/v1", tags=["quizzes"], responses=API_ERRORS)
 
@@ -114,7 +112,5 @@ def submit_attempt(session: SessionDep, actor: Writer, attempt_id: int) -> Attem
 
 @router.get("/attempts/{attempt_id}/review", response_model=list[ReviewRead])
 def review_attempt(session: SessionDep, actor: Reader, attempt_id: int) -> list[ReviewRead]:
-    attempt: QuizAttempt = attempts.own_attempt(session, actor, attempt_id)
-    if not review.review_open(session, attempt, now=utcnow(), today=today()):
-        raise PermissionDenied("The review of this attempt is not open yet.")
-    return [ReviewRead.model_validate(r, from_attributes=True) for r in review.review(session, attempt)]
+    reviewed = review.review_of(session, actor, attempt_id=attempt_id, now=utcnow(), today=today())
+    return [ReviewRead.model_validate(r, from_attributes=True) for r in reviewed]

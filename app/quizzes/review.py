@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.classrooms.models import Classroom
 from app.courses.models import Course, Question, Quiz
+from app.errors import PermissionDenied
 from app.orgs.permissions import Actor
 from app.progress.service import current_cycle
 from app.quizzes.attempts import (
@@ -108,6 +109,42 @@ class ReviewedQuestion:
     credit: float
     correct: dict[str, Any]
     explanation: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished attempt as its taker sees it, with the review when the policy allows it now."""
+
+    attempt: QuizAttempt
+    quiz: Quiz
+    course: Course
+    settings: QuizSettings
+    review_open: bool
+    reviewed: list[ReviewedQuestion]
+
+
+def result(session: Session, attempt: QuizAttempt, *, now: datetime, today: date) -> Result:
+    """The result of an attempt already checked to be the actor's own (attempt_page does)."""
+    open_ = review_open(session, attempt, now=now, today=today)
+    quiz = session.get_one(Quiz, attempt.quiz_id)
+    return Result(
+        attempt,
+        quiz,
+        session.get_one(Course, quiz.course_id),
+        QuizSettings.from_snapshot(attempt.settings),
+        open_,
+        review(session, attempt) if open_ else [],
+    )
+
+
+def review_of(
+    session: Session, actor: Actor, *, attempt_id: int, now: datetime, today: date
+) -> list[ReviewedQuestion]:
+    """The actor's own attempt question by question; refused while the policy keeps it closed."""
+    attempt = own_attempt(session, actor, attempt_id)
+    if not review_open(session, attempt, now=now, today=today):
+        raise PermissionDenied("The review of this attempt is not open yet.")
+    return review(session, attempt)
 
 
 def review(session: Session, attempt: QuizAttempt) -> list[ReviewedQuestion]:

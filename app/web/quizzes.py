@@ -10,13 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from app.courses.models import Course, Quiz
 from app.db import utcnow
 from app.http.session import SessionDep
 from app.i18n import today
 from app.quizzes import attempts, review
 from app.quizzes.models import QuizAttempt
-from app.quizzes.settings import QuizSettings
 from app.web.auth import ActorDep, CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
@@ -101,13 +99,12 @@ def attempt_submit(
 
 
 def _result(session: Session, attempt: QuizAttempt) -> dict[str, object]:
-    open_ = review.review_open(session, attempt, now=utcnow(), today=today())
-    quiz = session.get_one(Quiz, attempt.quiz_id)
+    shown = review.result(session, attempt, now=utcnow(), today=today())
     return {
-        "attempt": attempt,
-        "settings": QuizSettings.from_snapshot(attempt.settings),
-        "quiz": quiz,
-        "course": session.get_one(Course, quiz.course_id),
-        "review_open": open_,
-        "reviewed": review.review(session, attempt) if open_ else [],
+        "attempt": shown.attempt,
+        "settings": shown.settings,
+        "quiz": shown.quiz,
+        "course": shown.course,
+        "review_open": shown.review_open,
+        "reviewed": shown.reviewed,
     }
