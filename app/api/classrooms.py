@@ -71,7 +71,7 @@ class AssignmentRequest(BaseModel):
             category=self.category,
             job_position=self.job_position,
             rank=self.rank,
-            codes=tuple(self.codes),
+            codes=changes.code_list(self.codes),
         )
 
 

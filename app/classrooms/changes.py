@@ -3,6 +3,7 @@ officers joining a class that allows it, within the units the class is organised
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -82,6 +83,16 @@ def _active_count(session: Session, classroom_id: int) -> int:
 
 CODE_HEADERS = {"ma can bo", "ma", "officer code", "code"}
 MAX_CODES = 20000
+
+
+def code_list(items: Iterable[str]) -> tuple[str, ...]:
+    """Officer codes as pasted into the form (one a line, or separated by commas, semicolons or
+    spaces) or sent by the API as a list: trimmed, in NFC, each once, in the order given."""
+    codes = [nfc(word) for item in items for word in item.replace(",", " ").replace(";", " ").split()]
+    unique = tuple(dict.fromkeys(codes))
+    if len(unique) > MAX_CODES:
+        raise InvalidInput("A list may hold at most 20,000 officer codes.")
+    return unique
 
 
 def codes_from_file(filename: str, data: bytes) -> tuple[str, ...]:

@@ -129,8 +129,7 @@ class TargetFields(BaseModel):
         if self.user_ids:
             return classes.Target(user_ids=tuple(dict.fromkeys(self.user_ids)))
         if self.codes.strip():
-            words = self.codes.replace(",", "\n").replace(";", "\n").split()
-            return classes.Target(codes=tuple(dict.fromkeys(words))[:20000])
+            return classes.Target(codes=changes.code_list([self.codes]))
         return classes.Target(
             unit_id=int(self.unit_id) if self.unit_id.isdigit() else -1,
             category=self.category or None,

@@ -40,6 +40,11 @@ def test_coordinator_token_assigns_and_reads_progress(
         url, params={"dry_run": "true"}, headers=headers, json={"codes": ["HVA", "HVB", "X"]}
     ).json()
     assert dry == {"new": 1, "already": 0, "outside": 0, "unknown_codes": ["HVB", "X"], "batch_id": None}
+    # Read like codes pasted into the page's form: trimmed, split at commas, each once.
+    pasted = client.post(
+        url, params={"dry_run": "true"}, headers=headers, json={"codes": [" HVA ", "HVA", "HVB, X;HVA"]}
+    ).json()
+    assert pasted == dry
     done = client.post(url, headers=headers, json={"codes": ["HVA"]}).json()
     assert done["batch_id"] is not None
     progress.complete_lesson(
@@ -50,3 +55,12 @@ def test_coordinator_token_assigns_and_reads_progress(
     [row] = listing["items"]
     assert (row["officer_code"], row["progress_percent"], row["status"]) == ("HVA", 50, "in_progress")
     assert (listing["total"], listing["pages"], listing["counts"]["in_progress"]) == (1, 1, 1)
+
+
+def test_a_code_list_is_read_the_same_from_the_form_and_the_api() -> None:
+    from app.classrooms.changes import code_list
+
+    assert code_list(["CB1\nCB2, CB3;CB1  CB4\n"]) == ("CB1", "CB2", "CB3", "CB4")
+    assert code_list([" CB1 ", "CB2", "CB1"]) == ("CB1", "CB2")
+    # Typed with combining marks, a code is the same code.
+    assert code_list(["CBỄ1", "CBE\u0302\u03031"]) == ("CBỄ1",)
