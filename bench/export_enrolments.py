@@ -177,7 +177,7 @@ def child(kind: str, size: int, out: Path) -> dict[str, float]:
     """One export, run in this (fresh) process; returns seconds, rows and peak memory."""
     from app.db import get_engine, get_sessionmaker
     from app.reports.enrolments import enrolment_query, enrolment_table, resolve_scope
-    from app.reports.writers import file_chunks
+    from app.tabular.writers import file_chunks
 
     today, tz = date(2026, 3, 1), "Asia/Ho_Chi_Minh"
     session, actor, flt = _scope(size)

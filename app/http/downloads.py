@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from app.db import get_sessionmaker
 from app.jobs.models import Job
 from app.jobs.service import read_chunks
-from app.reports.tables import Table
-from app.reports.writers import FORMATS, file_chunks, filename
+from app.tabular.table import Table
+from app.tabular.writers import FORMATS, file_chunks, filename
 
 Sessions = Callable[[], Session]
 

@@ -22,7 +22,7 @@ class Job(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # A registered kind (app.jobs.registry), e.g. "reports.enrolments".
+    # A kind registered in app.jobs.registry, e.g. "reports.enrolments".
     kind: Mapped[str] = mapped_column(String(50))
     # The officer who asked; only they may download the file. Not a foreign key, like the other
     # actor ids, so removing people never blocks on their exports.

@@ -15,7 +15,7 @@ from app.i18n import LANGUAGES, N_, today
 from app.jobs.models import Job, JobChunk
 from app.jobs.registry import planner
 from app.orgs.permissions import Actor
-from app.reports.writers import FORMATS
+from app.tabular.writers import FORMATS
 
 LISTED = 50
 TOKENS_STREAM = N_("Background exports belong to a person; API tokens download the file directly.")

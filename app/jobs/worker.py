@@ -29,7 +29,7 @@ from app.i18n import N_, today
 from app.jobs.models import Job, JobChunk
 from app.jobs.registry import planner
 from app.orgs.grants import actor_for
-from app.reports.writers import FORMATS, file_chunks, filename
+from app.tabular.writers import FORMATS, file_chunks, filename
 
 log = logging.getLogger("hocso.jobs")
 

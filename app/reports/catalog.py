@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
 from app.i18n import parse_day
-from app.jobs.registry import ExportPlan
 from app.orgs.permissions import Actor
 from app.reports import completion, enrolments, hours, officers, periods
 from app.reports.facts import STATUSES
 from app.reports.scope import Period
-from app.reports.tables import Table
+from app.tabular.plans import ExportPlan
+from app.tabular.table import Table
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from app.i18n import N_, translations
 from app.orgs.permissions import Actor
 from app.reports.facts import MEASURES, Counts, enrolment_facts, status_measures
 from app.reports.scope import Period, Scope, UnitRef, resolve, rollup, timezone
-from app.reports.tables import Column, Table
+from app.tabular.table import Column, Table
 
 Line = TypeVar("Line")
 # How a row of a unit roll-up was counted, in exports.

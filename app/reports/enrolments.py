@@ -21,13 +21,13 @@ from app.classrooms.models import Classroom, Enrolment
 from app.courses.models import Course
 from app.errors import InvalidInput, NotFound
 from app.i18n import N_, local_day_start, translations
-from app.jobs.registry import ExportPlan
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import OUT_OF_SCOPE, REPORTS_READ, Actor
 from app.orgs.service import get_unit, visible_units
 from app.progress.models import ProgressCycle
 from app.quizzes.models import QuizAttempt
-from app.reports.tables import Column, Table
+from app.tabular.plans import ExportPlan
+from app.tabular.table import Column, Table
 
 STREAM_BATCH = 2000
 COLUMNS = (

@@ -25,7 +25,7 @@ from app.reports.completion import UNIT_ONLY, WITH_SUBUNITS
 from app.reports.models import TrainingRequirement
 from app.reports.requirements import FIRST_YEAR, LAST_YEAR, requirement_minutes
 from app.reports.scope import Scope, UnitRef, resolve, rollup, timezone
-from app.reports.tables import Column, Table
+from app.tabular.table import Column, Table
 
 MEASURES = ("officers", "with_requirement", "meeting")
 PAGE_SIZE = 50

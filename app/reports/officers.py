@@ -20,7 +20,7 @@ from app.orgs.models import OrgUnit
 from app.orgs.permissions import Actor
 from app.reports.facts import MEASURES, STATUSES, Counts, enrolment_facts, status_measures
 from app.reports.scope import Period, Scope, resolve, timezone
-from app.reports.tables import Column, Table
+from app.tabular.table import Column, Table
 
 PAGE_SIZE = 50
 

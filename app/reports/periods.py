@@ -14,7 +14,7 @@ from app.i18n import N_
 from app.orgs.permissions import Actor
 from app.reports.facts import enrolment_facts
 from app.reports.scope import Period, Scope, local_month, resolve, timezone
-from app.reports.tables import Column, Table
+from app.tabular.table import Column, Table
 
 
 @dataclass(frozen=True)

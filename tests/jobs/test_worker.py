@@ -14,13 +14,13 @@ from app.db import transaction
 from app.errors import NotFound
 from app.jobs import registry, service
 from app.jobs.models import Job, JobChunk
-from app.jobs.registry import ExportPlan
 from app.jobs.worker import MAX_ATTEMPTS, Claimed, Worker, claim, run_claimed, sweep, work
 from app.orgs.grants import revoke_grant
 from app.orgs.models import RoleGrant
 from app.orgs.permissions import Actor
 from app.reports.enrolments import EnrolmentFilter, filter_params
-from app.reports.tables import Column, Table
+from app.tabular.plans import ExportPlan
+from app.tabular.table import Column, Table
 from tests.reports.data import Enrolled
 from tests.world import World
 
@@ -50,7 +50,7 @@ def plan_numbers(
 
 @pytest.fixture
 def numbers_kind(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(registry.KINDS, "test.numbers", "tests.jobs.test_worker:plan_numbers")
+    monkeypatch.setitem(registry.KINDS, "test.numbers", plan_numbers)
     SEEN_PROGRESS.clear()
 
 

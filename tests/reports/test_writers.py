@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 import openpyxl
 from sqlalchemy.orm import Session
 
-from app.reports.tables import Column, Table
-from app.reports.writers import csv_chunks, filename, sheet_name, xlsx_chunks
+from app.tabular.table import Column, Table
+from app.tabular.writers import csv_chunks, filename, sheet_name, xlsx_chunks
 
 COLUMNS = (
     Column("code", "Officer code", width=14),

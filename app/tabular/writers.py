@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import xlsxwriter
 
 from app.i18n import translations
-from app.reports.tables import Column, Table
+from app.tabular.table import Column, Table
 from app.text import FORMULA_STARTS, excel_safe
 
 CHUNK_BYTES = 64 * 1024
