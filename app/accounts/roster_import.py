@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import exists, insert, literal, or_, select, update
+from sqlalchemy import exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import NAME_FOLDED, Placement, RosterUpload, User
@@ -18,6 +18,7 @@ from app.db import serialise, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import ROSTER_IMPORT, Actor
+from app.orgs.scope import within
 from app.text import file_name, fold, name_sort_value
 
 CHUNK = 900
@@ -147,14 +148,11 @@ def _email_owners(session: Session, emails: list[str]) -> dict[str, tuple[str, i
 
 def _missing(session: Session, actor: Actor, codes: set[str]) -> list[tuple[int, str, str]]:
     """Active officers in the actor's import scope who are not in the file."""
-    roots = actor.paths_with(ROSTER_IMPORT)
     stmt = (
         select(User.id, User.officer_code, User.full_name)
         .join(OrgUnit, OrgUnit.id == User.unit_id)
-        .where(User.active.is_(True))
+        .where(User.active.is_(True), within(actor, ROSTER_IMPORT, OrgUnit.path))
     )
-    if not actor.system:
-        stmt = stmt.where(or_(*(OrgUnit.path.startswith(r, autoescape=True) for r in roots)))
     return [(i, c, n) for i, c, n in session.execute(stmt) if c not in codes]
 
 

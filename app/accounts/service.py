@@ -13,6 +13,7 @@ from app.audit.service import record
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import OFFICERS_MANAGE, OFFICERS_READ, OUT_OF_SCOPE, Actor
+from app.orgs.scope import within
 from app.orgs.service import get_unit
 from app.text import fold, name_sort_value, nfc, search_terms
 
@@ -25,14 +26,9 @@ class OfficerRow:
     unit: OrgUnit
 
 
-def _scope(actor: Actor, permission: str):  # type: ignore[no-untyped-def]
+def _scope(actor: Actor, permission: str) -> ColumnElement[bool]:
     """SQL condition: the officer's unit lies in a subtree where the actor holds the permission."""
-    paths = actor.paths_with(permission)
-    if actor.system:
-        return True
-    if not paths:
-        return False
-    return or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in paths))
+    return within(actor, permission, OrgUnit.path)
 
 
 def officer_matches(query: str) -> list[ColumnElement[bool]]:

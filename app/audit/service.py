@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import AUDIT_READ, Actor
+from app.orgs.scope import within
 
 PAGE_SIZE = 100
 
@@ -58,11 +59,10 @@ def list_events(
     if not _reads_everything(session, actor):
         # Events carry no unit, so an admin of part of the tree reads what the people now in
         # their units did; the command line's and other units' people's events are not theirs.
-        paths = actor.paths_with(AUDIT_READ)
         people = (
             select(User.id)
             .join(OrgUnit, OrgUnit.id == User.unit_id)
-            .where(or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in paths)))
+            .where(within(actor, AUDIT_READ, OrgUnit.path))
         )
         stmt = stmt.where(AuditEvent.actor_id.in_(people))
     if action:

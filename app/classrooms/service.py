@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, insert, literal, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -19,6 +19,7 @@ from app.db import lock_row, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import CLASSES_MANAGE, OUT_OF_SCOPE, Actor
+from app.orgs.scope import within
 from app.orgs.service import get_unit
 from app.text import nfc
 
@@ -62,10 +63,7 @@ class Preview:
 
 
 def managed_scope(actor: Actor) -> ColumnElement[bool]:
-    if actor.system:
-        return true()
-    paths = actor.paths_with(CLASSES_MANAGE)
-    return or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in paths)) if paths else false()
+    return within(actor, CLASSES_MANAGE, OrgUnit.path)
 
 
 def get_class(session: Session, actor: Actor, classroom_id: int) -> tuple[Classroom, OrgUnit]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import String, func, insert, literal, or_, select, update
+from sqlalchemy import String, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Placement, User
@@ -13,6 +13,7 @@ from app.audit.service import record
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import UNIT_NAME_FOLDED, OrgUnit, OrgUnitEvent
 from app.orgs.permissions import ORG_MANAGE, OUT_OF_SCOPE, Actor
+from app.orgs.scope import within
 from app.text import fold, nfc
 
 
@@ -37,11 +38,7 @@ def unit_by_code(session: Session, code: str) -> OrgUnit | None:
 def visible_units(session: Session, actor: Actor, *, include_closed: bool = True) -> Sequence[OrgUnit]:
     """Units in the actor's subtrees, in tree order (parents before children)."""
     stmt = select(OrgUnit).order_by(OrgUnit.path)
-    if not actor.system:
-        roots = [g.unit_path for g in actor.grants]
-        if not roots:
-            return []
-        stmt = stmt.where(or_(*(OrgUnit.path.startswith(root, autoescape=True) for root in roots)))
+    stmt = stmt.where(within(actor, None, OrgUnit.path))
     if not include_closed:
         stmt = stmt.where(OrgUnit.status == "active")
     return session.scalars(stmt).all()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, or_, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import User
@@ -23,6 +23,7 @@ from app.errors import InvalidInput, NotFound
 from app.i18n import N_, local_day_start, translations
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import OUT_OF_SCOPE, REPORTS_READ, Actor
+from app.orgs.scope import under, within
 from app.orgs.service import get_unit, visible_units
 from app.progress.models import ProgressCycle
 from app.quizzes.models import QuizAttempt
@@ -155,7 +156,7 @@ def enrolment_query(scope: Scope, *, language: str) -> Select[Any]:
         .order_by(Enrolment.id)
     )
     if scope.paths is not None:
-        query = query.where(or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in scope.paths)))
+        query = query.where(under(scope.paths, OrgUnit.path))
     flt = scope.flt
     if flt.course_id is not None:
         query = query.where(Classroom.course_id == flt.course_id)
@@ -211,10 +212,7 @@ def export_choices(session: Session, actor: Actor) -> Choices:
     units = [u for u in visible_units(session, actor) if actor.can(REPORTS_READ, u.path)]
     courses = session.scalars(select(Course).order_by(Course.title_vi)).all()
     classes_query = select(Classroom).join(OrgUnit, OrgUnit.id == Classroom.owner_unit_id)
-    if not actor.system:
-        paths = actor.paths_with(REPORTS_READ)
-        in_scope = or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in paths))
-        classes_query = classes_query.where(in_scope)
+    classes_query = classes_query.where(within(actor, REPORTS_READ, OrgUnit.path))
     classes = session.scalars(classes_query.order_by(Classroom.code)).all()
     return Choices(units, courses, classes)
 

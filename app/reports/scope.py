@@ -21,6 +21,7 @@ from app.errors import InvalidInput
 from app.i18n import local_day_start
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import REPORTS_READ, Actor
+from app.orgs.scope import outermost, under
 from app.orgs.service import get_unit
 from app.text import collation_key
 
@@ -75,7 +76,7 @@ class Scope:
     trail: tuple[UnitRef, ...] = ()
 
     def in_scope(self, path: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[bool]:
-        return or_(*(path.startswith(root, autoescape=True) for root in self.roots))
+        return under(self.roots, path)
 
     def unit_ids(self) -> Any:
         """The ids of every unit in scope, as a subquery for IN."""
@@ -84,13 +85,6 @@ class Scope:
 
 def _ref(unit: OrgUnit) -> UnitRef:
     return UnitRef(unit.id, unit.code, unit.name, unit.path)
-
-
-def outermost(paths: Sequence[str]) -> tuple[str, ...]:
-    """The paths that lie inside no other one: a grant on a unit and another on its sub-unit
-    cover the sub-unit once."""
-    unique = sorted(set(paths))
-    return tuple(p for p in unique if not any(p != q and p.startswith(q) for q in unique))
 
 
 def resolve(session: Session, actor: Actor, unit_id: int | None = None) -> Scope:
