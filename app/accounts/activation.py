@@ -16,7 +16,7 @@ from app.accounts.auth import find_account, set_password, start_session, throttl
 from app.accounts.models import ActivationCode, AuthSession, LoginAttempt, User
 from app.accounts.passwords import check_strength
 from app.accounts.service import get_officer
-from app.audit.service import record
+from app.audit.recorder import record
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import InvalidInput

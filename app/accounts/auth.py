@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import AuthSession, LoginAttempt, User
 from app.accounts.passwords import hash_password, verify_password
-from app.audit.service import record
+from app.audit.recorder import record
 from app.config import get_settings
 from app.db import utcnow
 from app.i18n import N_

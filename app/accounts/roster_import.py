@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import NAME_FOLDED, Placement, RosterUpload, User
 from app.accounts.roster import ParsedRoster, RosterRow, RowError, read_roster
-from app.audit.service import record
+from app.audit.recorder import record
 from app.db import serialise, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit

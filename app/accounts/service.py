@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import CATEGORIES, NAME_FOLDED, Placement, User
-from app.audit.service import record
+from app.audit.recorder import record
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import OFFICERS_MANAGE, OFFICERS_READ, OUT_OF_SCOPE, Actor

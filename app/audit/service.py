@@ -1,11 +1,10 @@
-"""Recording and reading audit events. Recording joins the caller's transaction, so an action
-and its audit entry are saved together or not at all."""
+"""Reading the audit log, scoped to the reader's units. Recording is app.audit.recorder, a leaf
+the domains call without importing this read side (which imports them)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,29 +16,6 @@ from app.orgs.permissions import AUDIT_READ, Actor
 from app.orgs.scope import within
 
 PAGE_SIZE = 100
-
-
-def record(
-    session: Session,
-    actor: Actor,
-    action: str,
-    *,
-    target_type: str | None = None,
-    target_id: object = None,
-    details: dict[str, Any] | None = None,
-    ip: str | None = None,
-) -> None:
-    session.add(
-        AuditEvent(
-            actor_id=actor.user_id,
-            actor_label=actor.label,
-            ip=ip or actor.ip,
-            action=action,
-            target_type=target_type,
-            target_id=None if target_id is None else str(target_id),
-            details=details or {},
-        )
-    )
 
 
 def list_events(

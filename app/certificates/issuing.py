@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.accounts.service import unit_on
-from app.audit.service import record
+from app.audit.recorder import record
 from app.certificates.models import Certificate, CertificateSerial
 from app.config import get_settings
 from app.courses.models import Course, Quiz

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import User
 from app.accounts.service import get_officer
-from app.audit.service import record
+from app.audit.recorder import record
 from app.certificates import pdf
 from app.certificates.models import Certificate
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied

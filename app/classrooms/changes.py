@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.accounts.roster import RosterUnreadable, table_rows
 from app.accounts.service import officer_matches
-from app.audit.service import record
+from app.audit.recorder import record
 from app.classrooms.models import Classroom, Enrolment
 from app.classrooms.service import ClassForm, get_class, managed_scope, validate_form
 from app.courses.models import Course

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, insert, literal, selec
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.audit.service import record
+from app.audit.recorder import record
 from app.classrooms.models import AssignmentBatch, Classroom, Enrolment
 from app.courses.models import Course
 from app.db import lock_row, utcnow

@@ -10,7 +10,7 @@ from sqlalchemy import Subquery, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.audit.service import record
+from app.audit.recorder import record
 from app.courses.models import Course, CourseModule, Lesson, Quiz
 from app.courses.service import clear_content_cache
 from app.errors import NotFound

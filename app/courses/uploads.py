@@ -15,7 +15,7 @@ from typing import Literal
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
+from app.audit.recorder import record
 from app.config import get_settings
 from app.courses.archive import Limits, unpack_course_zip
 from app.courses.changes import CourseChanges, ItemChanges, compare

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
+from app.audit.recorder import record
 from app.classrooms.service import get_class
 from app.config import Settings
 from app.db import utcnow

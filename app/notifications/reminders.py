@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.audit.service import record
+from app.audit.recorder import record
 from app.classrooms.models import Classroom
 from app.classrooms.service import get_class
 from app.config import Settings

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.audit.service import record
+from app.audit.recorder import record
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit, RoleGrant

@@ -9,7 +9,7 @@ from sqlalchemy import String, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Placement, User
-from app.audit.service import record
+from app.audit.recorder import record
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import UNIT_NAME_FOLDED, OrgUnit, OrgUnitEvent
 from app.orgs.permissions import ORG_MANAGE, OUT_OF_SCOPE, Actor

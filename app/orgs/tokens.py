@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import token_hash
-from app.audit.service import record
+from app.audit.recorder import record
 from app.db import utcnow
 from app.errors import InvalidInput, NotFound
 from app.orgs.models import ApiToken, OrgUnit

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
+from app.audit.recorder import record
 from app.certificates.issuing import issue_for_cycle
 from app.classrooms.models import Classroom, Enrolment
 from app.courses.models import Course, Lesson

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
+from app.audit.recorder import record
 from app.classrooms.service import get_class
 from app.courses.models import Course, Question, Quiz
 from app.errors import InvalidInput, NotFound

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import CATEGORIES
-from app.audit.service import record
+from app.audit.recorder import record
 from app.errors import InvalidInput, NotFound
 from app.orgs.permissions import REPORTS_READ, REQUIREMENTS_MANAGE, Actor
 from app.reports.models import TrainingRequirement
