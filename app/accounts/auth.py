@@ -126,8 +126,7 @@ def login_key(account: str) -> str:
 
 
 def reserve_attempt(session: Session, account: str) -> LoginAttempt:
-    """Count a login attempt against its account before its password is checked. The caller
-    commits it before calling log_in, so every other attempt, on any server, sees it."""
+    """Count a login attempt against its account before its password is checked."""
     attempt = LoginAttempt(account=login_key(account), ip=CHECKING)
     session.add(attempt)
     session.flush()
@@ -166,14 +165,18 @@ def log_in(
     password: str,
     ip: str,
     user_agent: str | None,
-    attempt: LoginAttempt | None = None,
 ) -> str | None:
-    """Check the credentials and start a session; return its token. The attempt is the one
-    reserve_attempt recorded (reserved here when not given). On failure return None: the failure
-    is recorded (for throttling and the audit log) in the caller's transaction, which must
-    therefore still commit; the caller shows LOGIN_FAILED whatever went wrong."""
-    if attempt is None:
-        attempt = reserve_attempt(session, account)
+    """Check the credentials and start a session; return its token. On failure return None: the
+    failure is recorded (for throttling and the audit log) in the caller's transaction, which
+    must therefore still commit; the caller shows LOGIN_FAILED whatever went wrong.
+
+    The attempt is counted against the account and committed before the password is checked,
+    the one place a service ends its unit of work early: guesses sent in parallel to one
+    account, on this server or another, then each see the others and stop at the limit, where
+    uncommitted reservations would all pass the count. The caller's transaction goes on and
+    records the outcome."""
+    attempt = reserve_attempt(session, account)
+    session.commit()
     key = attempt.account
     user = find_account(session, account)
     blocked = throttled(session, key, ip, reserved=True)

@@ -30,18 +30,12 @@ def login_submit(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form()] = "/",
 ) -> HTMLResponse | RedirectResponse:
-    attempt = auth.reserve_attempt(session, account)
-    # Committed before the password is checked, so that parallel guesses at one account, on
-    # this server or another, each see the others and stop at the limit; the request's own
-    # transaction then records the outcome.
-    session.commit()
     token = auth.log_in(
         session,
         account=account,
         password=password,
         ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
-        attempt=attempt,
     )
     if token is None:
         return render(

@@ -22,11 +22,7 @@ GUESSES = 12
 def _login(db: Db, account: str, password: str, ip: str) -> Callable[[], str | None]:
     def run() -> str | None:
         with db.work() as session:
-            attempt = auth.reserve_attempt(session, account)
-            session.commit()
-            return auth.log_in(
-                session, account=account, password=password, ip=ip, user_agent=None, attempt=attempt
-            )
+            return auth.log_in(session, account=account, password=password, ip=ip, user_agent=None)
 
     return run
 
