@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from app import flows
 from app.accounts.activation import issue_codes
 from app.accounts.bootstrap import has_people, install_site
 from app.accounts.roster_import import import_roster
@@ -29,7 +30,6 @@ from app.notifications.delivery import deliver
 from app.notifications.mail import mailer_for
 from app.notifications.reminders import queue_reminders
 from app.orgs.permissions import SYSTEM
-from app.quizzes.attempts import sweep
 
 app = typer.Typer(help="Học Số: digital-skills training for public officers.", no_args_is_help=True)
 courses_app = typer.Typer(help="Course files: check and import.", no_args_is_help=True)
@@ -221,7 +221,7 @@ def quizzes_sweep() -> None:
     total = 0
     while True:
         with transaction() as session:
-            done = sweep(session, SYSTEM, now=utcnow())
+            done = flows.sweep(session, SYSTEM, now=utcnow())
         total += done
         if done == 0:
             break

@@ -9,12 +9,13 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from app import flows
 from app.api.deps import Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.db import utcnow
 from app.http.session import SessionDep
 from app.i18n import today
-from app.quizzes import attempts, review
+from app.quizzes import review
 
 router = APIRouter(prefix="/api/v1", tags=["quizzes"], responses=API_ERRORS)
 
@@ -66,7 +67,7 @@ class ReviewRead(BaseModel):
 
 
 def _read(session: SessionDep, actor: Reader, attempt_id: int) -> AttemptRead:
-    page = review.attempt_page(session, actor, attempt_id=attempt_id, now=utcnow())
+    page = flows.attempt_page(session, actor, attempt_id=attempt_id, now=utcnow())
     a = page.attempt
     return AttemptRead(
         id=a.id,
@@ -86,7 +87,7 @@ def _read(session: SessionDep, actor: Reader, attempt_id: int) -> AttemptRead:
 @router.post("/courses/{slug}/quizzes/{quiz}/attempts", response_model=AttemptRead, responses=CONFLICT)
 def start_attempt(session: SessionDep, actor: Writer, slug: str, quiz: str) -> AttemptRead:
     """Start an attempt, or return the one already open (resume on any device)."""
-    attempt = attempts.start(session, actor, course_slug=slug, quiz_slug=quiz, now=utcnow())
+    attempt = flows.start_attempt(session, actor, course_slug=slug, quiz_slug=quiz, now=utcnow())
     session.flush()
     return _read(session, actor, attempt.id)
 
@@ -99,14 +100,14 @@ def get_attempt(session: SessionDep, actor: Reader, attempt_id: int) -> AttemptR
 @router.put("/attempts/{attempt_id}/answers", response_model=SavedRead, responses=BODY_ERRORS)
 def save_answers(session: SessionDep, actor: Writer, attempt_id: int, body: AnswersWrite) -> SavedRead:
     """Saved when this answers 200; 409 once the attempt is submitted or its time is up."""
-    saved = attempts.save(session, actor, attempt_id=attempt_id, answers=body.answers, now=utcnow())
+    saved = flows.save_answers(session, actor, attempt_id=attempt_id, answers=body.answers, now=utcnow())
     return SavedRead(saved=saved.saved, saved_at=saved.saved_at)
 
 
 @router.post("/attempts/{attempt_id}/submit", response_model=AttemptRead, responses=CONFLICT)
 def submit_attempt(session: SessionDep, actor: Writer, attempt_id: int) -> AttemptRead:
     """Grade the attempt; submitting again returns the same result."""
-    attempts.submit(session, actor, attempt_id=attempt_id, now=utcnow())
+    flows.submit_attempt(session, actor, attempt_id=attempt_id, now=utcnow())
     return _read(session, actor, attempt_id)
 
 

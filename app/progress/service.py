@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.recorder import record
-from app.certificates.issuing import issue_for_cycle
 from app.classrooms.models import Classroom, Enrolment
 from app.courses.models import Course, Lesson
 from app.db import lock_row, utcnow
@@ -112,7 +111,8 @@ def settle_completion(
     session: Session, actor: Actor, course: Course, cycle: ProgressCycle, *, now: datetime
 ) -> None:
     """Complete the cycle, once, when the course's rule holds: after a lesson or a graded quiz.
-    The certificate is issued in the same transaction.
+    The round is noted in completed_rounds, for app.flows to issue its certificate in the same
+    transaction.
 
     The cycle's row is held first: two requests finishing the last lesson and the last quiz of
     one round at once then judge the rule one after the other, each seeing the other's work,
@@ -133,7 +133,14 @@ def settle_completion(
         target_id=course.slug,
         details={"cycle": cycle.number},
     )
-    issue_for_cycle(session, actor, course=course, cycle=cycle, now=now)
+    completed_rounds(session).append(cycle.id)
+
+
+def completed_rounds(session: Session) -> list[int]:
+    """The rounds (cycle ids) this unit of work has completed and whose completion has not been
+    acted on yet; app.flows takes them from here to issue certificates."""
+    rounds: list[int] = session.info.setdefault("hocso.completed_rounds", [])
+    return rounds
 
 
 def start_retake(session: Session, actor: Actor, *, course_slug: str) -> ProgressCycle:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from app import flows
 from app.certificates import service as certificates
 from app.classrooms import changes
 from app.http.session import SessionDep
@@ -39,7 +40,7 @@ def class_join_submit(session: SessionDep, actor: LoggedInDep, classroom_id: int
 def lesson_complete_submit(
     session: SessionDep, actor: LoggedInDep, slug: str, lesson: str
 ) -> RedirectResponse:
-    state = progress.complete_lesson(session, actor, course_slug=slug, lesson_slug=lesson)
+    state = flows.complete_lesson(session, actor, course_slug=slug, lesson_slug=lesson)
     if state.completed_at is not None and state.next_lesson_slug is None:
         return redirect_with_flash("/learning", "You have completed the course.")
     following = state.next_lesson_slug or lesson

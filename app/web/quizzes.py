@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from app import flows
 from app.db import utcnow
 from app.http.session import SessionDep
 from app.i18n import today
@@ -42,13 +43,13 @@ def quiz_page(request: Request, session: SessionDep, actor: ActorDep, slug: str,
 
 @router.post("/courses/{slug}/quizzes/{quiz}/start", name="quiz_start_submit", dependencies=[CsrfDep])
 def quiz_start_submit(session: SessionDep, actor: LoggedInDep, slug: str, quiz: str) -> RedirectResponse:
-    attempt = attempts.start(session, actor, course_slug=slug, quiz_slug=quiz, now=utcnow())
+    attempt = flows.start_attempt(session, actor, course_slug=slug, quiz_slug=quiz, now=utcnow())
     return RedirectResponse(f"/attempts/{attempt.id}", status_code=303)
 
 
 @router.get("/attempts/{attempt_id}", response_class=HTMLResponse, name="attempt_page")
 def attempt_page(request: Request, session: SessionDep, actor: LoggedInDep, attempt_id: int) -> HTMLResponse:
-    page = review.attempt_page(session, actor, attempt_id=attempt_id, now=utcnow())
+    page = flows.attempt_page(session, actor, attempt_id=attempt_id, now=utcnow())
     if page.attempt.status != "open":
         return render(request, "quizzes/result.html", _result(session, page.attempt))
     return render(request, "quizzes/attempt.html", {"page": page})
@@ -86,7 +87,7 @@ AttemptForm = Annotated[FormData, Depends(attempt_form)]
 def attempt_save_submit(
     session: SessionDep, actor: LoggedInDep, attempt_id: int, form: AttemptForm
 ) -> RedirectResponse:
-    attempts.save(session, actor, attempt_id=attempt_id, answers=answers_from_form(form), now=utcnow())
+    flows.save_answers(session, actor, attempt_id=attempt_id, answers=answers_from_form(form), now=utcnow())
     return redirect_with_flash(f"/attempts/{attempt_id}", "Your answers are saved.")
 
 
@@ -94,7 +95,7 @@ def attempt_save_submit(
 def attempt_submit(
     session: SessionDep, actor: LoggedInDep, attempt_id: int, form: AttemptForm
 ) -> RedirectResponse:
-    attempts.submit(session, actor, attempt_id=attempt_id, answers=answers_from_form(form), now=utcnow())
+    flows.submit_attempt(session, actor, attempt_id=attempt_id, answers=answers_from_form(form), now=utcnow())
     return RedirectResponse(f"/attempts/{attempt_id}", status_code=303)
 
 

@@ -11,14 +11,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import flows
 from app.accounts.models import User
 from app.certificates.models import Certificate
 from app.courses import service as courses
 from app.courses.models import Course
 from app.orgs.permissions import Actor
-from app.progress import service as progress
 from app.progress.models import ProgressCycle
-from app.quizzes import attempts
 from app.quizzes.models import QuizAttempt
 from tests.factories import QUIZ, write_course
 from tests.world import World
@@ -91,16 +90,16 @@ def quiz_course(session: Session, tmp_path: Path) -> str:
 
 def finish_lessons(session: Session, actor: Actor, slug: str, lessons: tuple[str, ...]) -> None:
     for lesson in lessons:
-        progress.complete_lesson(session, actor, course_slug=slug, lesson_slug=lesson)
+        flows.complete_lesson(session, actor, course_slug=slug, lesson_slug=lesson)
 
 
 def take_quiz(
     session: Session, actor: Actor, slug: str, quiz: str, answers: Mapping[str, object], now: datetime
 ) -> QuizAttempt:
-    attempt = attempts.start(session, actor, course_slug=slug, quiz_slug=quiz, now=now)
+    attempt = flows.start_attempt(session, actor, course_slug=slug, quiz_slug=quiz, now=now)
     ids = {item["slug"]: item["question_id"] for item in attempt.layout}
     given = {ids[s]: value for s, value in answers.items()}
-    return attempts.submit(session, actor, attempt_id=attempt.id, answers=given, now=now)
+    return flows.submit_attempt(session, actor, attempt_id=attempt.id, answers=given, now=now)
 
 
 def complete_plain(session: Session, world: World, user: User | None = None) -> Certificate:

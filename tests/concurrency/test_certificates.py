@@ -8,13 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app import flows
 from app.certificates.issuing import local_year, serial_for
 from app.certificates.models import Certificate, CertificateSerial
 from app.courses import service as courses
 from app.db import utcnow
 from app.orgs.grants import actor_for
 from app.orgs.permissions import Actor
-from app.progress import service as progress
 from tests.concurrency.conftest import Db, race
 from tests.factories import COURSE_YAML, make_officer, write_course
 from tests.world import World
@@ -40,15 +40,13 @@ def test_officers_completing_at_once_get_consecutive_serials_one_each(
             for n in range(OFFICERS):
                 officer = make_officer(session, world.room_a, officer_code=f"CC{round_}-{n}")
                 actor = actor_for(session, officer, ip=None)
-                progress.complete_lesson(session, actor, course_slug="bai-hoc", lesson_slug="bai-mot")
+                flows.complete_lesson(session, actor, course_slug="bai-hoc", lesson_slug="bai-mot")
                 actors.append(actor)
 
         def finishing(actor: Actor) -> Callable[[], bool]:
             def finish() -> bool:
                 with db.work() as session:
-                    done = progress.complete_lesson(
-                        session, actor, course_slug="bai-hoc", lesson_slug="bai-hai"
-                    )
+                    done = flows.complete_lesson(session, actor, course_slug="bai-hoc", lesson_slug="bai-hai")
                     return done.completed_at is not None
 
             return finish

@@ -9,14 +9,13 @@ from collections.abc import Callable, Mapping
 import pytest
 from sqlalchemy import func, select
 
+from app import flows
 from app.audit.models import AuditEvent
 from app.certificates.models import Certificate
 from app.db import utcnow
 from app.errors import Conflict
 from app.orgs.grants import actor_for
 from app.orgs.permissions import Actor
-from app.progress import service as progress
-from app.quizzes import attempts
 from app.quizzes.models import AttemptAnswer, QuizAttempt
 from tests.concurrency.conftest import Db, race
 from tests.factories import make_officer
@@ -46,11 +45,11 @@ def ready(db: Db, world: World, course: str) -> Callable[[str], tuple[Actor, Qui
             officer = make_officer(session, world.room_a, officer_code=code)
             actor = actor_for(session, officer, ip=None)
             for lesson in ("bai-mot", "bai-hai"):
-                progress.complete_lesson(session, actor, course_slug=course, lesson_slug=lesson)
-            attempt = attempts.start(
+                flows.complete_lesson(session, actor, course_slug=course, lesson_slug=lesson)
+            attempt = flows.start_attempt(
                 session, actor, course_slug=course, quiz_slug="kiem-tra-mot", now=utcnow()
             )
-            attempts.save(
+            flows.save_answers(
                 session, actor, attempt_id=attempt.id, answers=_by_slug(attempt, ANSWERS), now=utcnow()
             )
             return actor, attempt
@@ -61,7 +60,7 @@ def ready(db: Db, world: World, course: str) -> Callable[[str], tuple[Actor, Qui
 def _submitting(db: Db, actor: Actor, attempt_id: int) -> Callable[[], tuple[str, float | None]]:
     def submit() -> tuple[str, float | None]:
         with db.work() as session:
-            graded = attempts.submit(session, actor, attempt_id=attempt_id, now=utcnow())
+            graded = flows.submit_attempt(session, actor, attempt_id=attempt_id, now=utcnow())
             return graded.status, graded.score_percent
 
     return submit
@@ -70,7 +69,7 @@ def _submitting(db: Db, actor: Actor, attempt_id: int) -> Callable[[], tuple[str
 def _saving(db: Db, actor: Actor, attempt: QuizAttempt, answers: Mapping[str, object]) -> Callable[[], int]:
     def save() -> int:
         with db.work() as session:
-            return attempts.save(
+            return flows.save_answers(
                 session, actor, attempt_id=attempt.id, answers=_by_slug(attempt, answers), now=utcnow()
             ).saved
 
@@ -156,17 +155,17 @@ def test_the_last_lesson_and_the_quiz_finished_at_once_complete_the_course_once(
         with db.work() as session:
             officer = make_officer(session, world.room_a, officer_code=f"CUOI-{round_}")
             actor = actor_for(session, officer, ip=None)
-            progress.complete_lesson(session, actor, course_slug=course, lesson_slug="bai-mot")
-            attempt = attempts.start(
+            flows.complete_lesson(session, actor, course_slug=course, lesson_slug="bai-mot")
+            attempt = flows.start_attempt(
                 session, actor, course_slug=course, quiz_slug="kiem-tra-mot", now=utcnow()
             )
-            attempts.save(
+            flows.save_answers(
                 session, actor, attempt_id=attempt.id, answers=_by_slug(attempt, ANSWERS), now=utcnow()
             )
 
         def last_lesson(actor: Actor = actor) -> None:
             with db.work() as session:
-                progress.complete_lesson(session, actor, course_slug=course, lesson_slug="bai-hai")
+                flows.complete_lesson(session, actor, course_slug=course, lesson_slug="bai-hai")
 
         _, submitted = race(last_lesson, _submitting(db, actor, attempt.id))
         assert submitted == ("graded", 87.5)
@@ -181,17 +180,17 @@ def test_the_last_lesson_finished_on_two_devices_at_once_completes_the_course_on
         with db.work() as session:
             officer = make_officer(session, world.room_a, officer_code=f"HAI-{round_}")
             actor = actor_for(session, officer, ip=None)
-            progress.complete_lesson(session, actor, course_slug=course, lesson_slug="bai-mot")
-            attempt = attempts.start(
+            flows.complete_lesson(session, actor, course_slug=course, lesson_slug="bai-mot")
+            attempt = flows.start_attempt(
                 session, actor, course_slug=course, quiz_slug="kiem-tra-mot", now=utcnow()
             )
-            attempts.submit(
+            flows.submit_attempt(
                 session, actor, attempt_id=attempt.id, answers=_by_slug(attempt, ANSWERS), now=utcnow()
             )
 
         def last_lesson(actor: Actor = actor) -> bool:
             with db.work() as session:
-                done = progress.complete_lesson(session, actor, course_slug=course, lesson_slug="bai-hai")
+                done = flows.complete_lesson(session, actor, course_slug=course, lesson_slug="bai-hai")
                 return done.completed_at is not None
 
         assert race(last_lesson, last_lesson) == [True, True]

@@ -1,0 +1,102 @@
+"""The flows that cross layers upward: learning work (a lesson marked done, a quiz started,
+saved, submitted, opened or swept) that may complete a course round, which then gets its
+certificate in the same transaction.
+
+Learning (progress, quizzes) never imports outputs (certificates): progress notes each round a
+unit of work completes (progress.service.completed_rounds), and these flows issue the
+certificates after the learning call returns, or after it refused a late answer but kept the
+automatic submit it set off. Adapters and the command line call learning work through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.certificates.issuing import issue_for_cycle
+from app.courses.models import Course
+from app.errors import DomainError
+from app.orgs.permissions import Actor
+from app.progress import service as progress
+from app.progress.models import ProgressCycle
+from app.quizzes import attempts, review
+from app.quizzes.models import QuizAttempt
+
+
+def certify_completed(session: Session, actor: Actor) -> int:
+    """Issue the certificate of every round this unit of work completed, dated at the moment of
+    its completion; how many."""
+    rounds = progress.completed_rounds(session)
+    issued = 0
+    while rounds:
+        cycle = session.get(ProgressCycle, rounds.pop(0))
+        if cycle is None or cycle.completed_at is None:
+            continue
+        course = session.get_one(Course, cycle.course_id)
+        issue_for_cycle(session, actor, course=course, cycle=cycle, now=cycle.completed_at)
+        issued += 1
+    return issued
+
+
+@contextmanager
+def _certifying(session: Session, actor: Actor) -> Iterator[None]:
+    try:
+        yield
+    except DomainError as exc:
+        # A refusal that keeps its changes (a late answer whose automatic submit stands) keeps
+        # the completion that submit made, and so its certificate.
+        if exc.keep_changes:
+            certify_completed(session, actor)
+        else:
+            # Rolled back with the rest of the request.
+            progress.completed_rounds(session).clear()
+        raise
+    certify_completed(session, actor)
+
+
+def complete_lesson(
+    session: Session, actor: Actor, *, course_slug: str, lesson_slug: str
+) -> progress.CourseProgress:
+    with _certifying(session, actor):
+        return progress.complete_lesson(session, actor, course_slug=course_slug, lesson_slug=lesson_slug)
+
+
+def start_attempt(
+    session: Session, actor: Actor, *, course_slug: str, quiz_slug: str, now: datetime
+) -> QuizAttempt:
+    """Start or resume; an open attempt whose time ran out is submitted first."""
+    with _certifying(session, actor):
+        return attempts.start(session, actor, course_slug=course_slug, quiz_slug=quiz_slug, now=now)
+
+
+def attempt_page(session: Session, actor: Actor, *, attempt_id: int, now: datetime) -> review.AttemptPage:
+    """The attempt as its taker sees it; one whose time ran out is submitted first."""
+    with _certifying(session, actor):
+        return review.attempt_page(session, actor, attempt_id=attempt_id, now=now)
+
+
+def save_answers(
+    session: Session, actor: Actor, *, attempt_id: int, answers: Mapping[int, object], now: datetime
+) -> attempts.Saved:
+    with _certifying(session, actor):
+        return attempts.save(session, actor, attempt_id=attempt_id, answers=answers, now=now)
+
+
+def submit_attempt(
+    session: Session,
+    actor: Actor,
+    *,
+    attempt_id: int,
+    now: datetime,
+    answers: Mapping[int, object] | None = None,
+) -> QuizAttempt:
+    with _certifying(session, actor):
+        return attempts.submit(session, actor, attempt_id=attempt_id, answers=answers, now=now)
+
+
+def sweep(session: Session, actor: Actor, *, now: datetime) -> int:
+    """Submit timed attempts whose time ran out while nobody came back."""
+    with _certifying(session, actor):
+        return attempts.sweep(session, actor, now=now)
