@@ -13,12 +13,11 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import flows
 from app.accounts.models import User
 from app.courses.content import parse_course_dir
 from app.db import make_engine, utcnow
 from app.orgs.grants import actor_for
-from app.progress import service as progress
-from app.quizzes import attempts
 from app.quizzes.grading import correct_view
 from tests.e2e.conftest import RUN_ENV, import_officer
 from tests.e2e.test_browse import assert_accessible
@@ -37,16 +36,16 @@ def complete_course(officer_code: str) -> None:
             me = actor_for(session, user, ip="127.0.0.1")
             for module in spec.modules:
                 for lesson in module.lessons:
-                    progress.complete_lesson(session, me, course_slug=spec.id, lesson_slug=lesson.id)
+                    flows.complete_lesson(session, me, course_slug=spec.id, lesson_slug=lesson.id)
                 if module.quiz is not None:
-                    attempt = attempts.start(
+                    attempt = flows.start_attempt(
                         session, me, course_slug=spec.id, quiz_slug=module.quiz.id, now=utcnow()
                     )
                     right = {
                         item["question_id"]: correct_view(item["kind"], item["spec"])["answer"]
                         for item in attempt.layout
                     }
-                    attempts.submit(session, me, attempt_id=attempt.id, answers=right, now=utcnow())
+                    flows.submit_attempt(session, me, attempt_id=attempt.id, answers=right, now=utcnow())
             session.commit()
     finally:
         engine.dispose()

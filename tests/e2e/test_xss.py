@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Dialog, FilePayload, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import flows
 from app.accounts.models import User
 from app.certificates.models import Certificate
 from app.classrooms import service as classes
@@ -25,8 +26,6 @@ from app.orgs import service as orgs
 from app.orgs.grants import actor_for
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import SYSTEM
-from app.progress import service as progress
-from app.quizzes import attempts
 from app.quizzes.grading import correct_view
 from app.quizzes.models import QuizAttempt
 from tests.e2e.conftest import RUN_ENV, hocso
@@ -165,14 +164,16 @@ def complete(session: Session, user: User, spec: CourseSpec) -> None:
     me = actor_for(session, user, ip="127.0.0.1")
     for module in spec.modules:
         for lesson in module.lessons:
-            progress.complete_lesson(session, me, course_slug=spec.id, lesson_slug=lesson.id)
+            flows.complete_lesson(session, me, course_slug=spec.id, lesson_slug=lesson.id)
         if module.quiz is not None:
-            attempt = attempts.start(session, me, course_slug=spec.id, quiz_slug=module.quiz.id, now=utcnow())
+            attempt = flows.start_attempt(
+                session, me, course_slug=spec.id, quiz_slug=module.quiz.id, now=utcnow()
+            )
             right = {
                 item["question_id"]: correct_view(item["kind"], item["spec"])["answer"]
                 for item in attempt.layout
             }
-            attempts.submit(session, me, attempt_id=attempt.id, answers=right, now=utcnow())
+            flows.submit_attempt(session, me, attempt_id=attempt.id, answers=right, now=utcnow())
     session.commit()
 
 
