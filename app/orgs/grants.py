@@ -13,7 +13,7 @@ from app.audit.recorder import record
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit, RoleGrant
-from app.orgs.permissions import OUT_OF_SCOPE, ROLES, ROLES_MANAGE, Actor, Grant
+from app.orgs.permissions import OUT_OF_SCOPE, ROLES, ROLES_MANAGE, Actor, Grant, Role
 from app.orgs.service import get_unit
 
 
@@ -97,7 +97,7 @@ def revoke_grant(session: Session, actor: Actor, *, grant_id: int) -> RoleGrant:
         raise NotFound(OUT_OF_SCOPE)
     unit = get_unit(session, actor, grant.unit_id)
     actor.require(ROLES_MANAGE, unit.path)
-    if grant.user_id == actor.user_id and grant.role == "admin":
+    if grant.user_id == actor.user_id and grant.role == Role.ADMIN:
         raise Conflict("You cannot revoke your own admin role; ask another admin.")
     grant.revoked_at, grant.revoked_by_id = utcnow(), actor.user_id
     record(

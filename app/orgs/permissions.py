@@ -4,32 +4,61 @@ acting, with which grants, so services can check rights against a unit's subtree
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from app.errors import NotFound, PermissionDenied
 
-ROLES = ("coordinator", "hr", "admin")
 
-ORG_MANAGE = "org.manage"
-ROLES_MANAGE = "roles.manage"
-OFFICERS_READ = "officers.read"
-OFFICERS_MANAGE = "officers.manage"
-ROSTER_IMPORT = "roster.import"
-ACTIVATION_ISSUE = "activation.issue"
-AUDIT_READ = "audit.read"
-TOKENS_MANAGE = "tokens.manage"
-CLASSES_MANAGE = "classes.manage"
-# Courses are shared by the whole site, so this one is not scoped to a unit: any holder may
-# upload, publish and unpublish any course.
-COURSES_MANAGE = "courses.manage"
-# Revoking and reissuing certificates, scoped by the unit the officer was in at completion.
-CERTIFICATES_MANAGE = "certificates.manage"
-# Completion and training-hours reports over the officers of the grant's subtree.
-REPORTS_READ = "reports.read"
-# The yearly training-hours requirements apply to the whole site, so this one is not scoped either.
-REQUIREMENTS_MANAGE = "requirements.manage"
+class Role(StrEnum):
+    """What a grant on a unit makes its holder there. Stored by value in role_grants and
+    api_tokens; a member compares equal to its value."""
+
+    COORDINATOR = "coordinator"
+    HR = "hr"
+    ADMIN = "admin"
+
+
+ROLES = tuple(Role)
+
+
+class Permission(StrEnum):
+    ORG_MANAGE = "org.manage"
+    ROLES_MANAGE = "roles.manage"
+    OFFICERS_READ = "officers.read"
+    OFFICERS_MANAGE = "officers.manage"
+    ROSTER_IMPORT = "roster.import"
+    ACTIVATION_ISSUE = "activation.issue"
+    AUDIT_READ = "audit.read"
+    TOKENS_MANAGE = "tokens.manage"
+    CLASSES_MANAGE = "classes.manage"
+    # Courses are shared by the whole site, so this one is not scoped to a unit: any holder may
+    # upload, publish and unpublish any course.
+    COURSES_MANAGE = "courses.manage"
+    # Revoking and reissuing certificates, scoped by the unit the officer was in at completion.
+    CERTIFICATES_MANAGE = "certificates.manage"
+    # Completion and training-hours reports over the officers of the grant's subtree.
+    REPORTS_READ = "reports.read"
+    # The yearly training-hours requirements apply to the whole site, so this one is not scoped.
+    REQUIREMENTS_MANAGE = "requirements.manage"
+
+
+# The names the services check with.
+ORG_MANAGE = Permission.ORG_MANAGE
+ROLES_MANAGE = Permission.ROLES_MANAGE
+OFFICERS_READ = Permission.OFFICERS_READ
+OFFICERS_MANAGE = Permission.OFFICERS_MANAGE
+ROSTER_IMPORT = Permission.ROSTER_IMPORT
+ACTIVATION_ISSUE = Permission.ACTIVATION_ISSUE
+AUDIT_READ = Permission.AUDIT_READ
+TOKENS_MANAGE = Permission.TOKENS_MANAGE
+CLASSES_MANAGE = Permission.CLASSES_MANAGE
+COURSES_MANAGE = Permission.COURSES_MANAGE
+CERTIFICATES_MANAGE = Permission.CERTIFICATES_MANAGE
+REPORTS_READ = Permission.REPORTS_READ
+REQUIREMENTS_MANAGE = Permission.REQUIREMENTS_MANAGE
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset(
+    Role.ADMIN: frozenset(
         {
             ORG_MANAGE,
             ROLES_MANAGE,
@@ -46,10 +75,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             REQUIREMENTS_MANAGE,
         }
     ),
-    "hr": frozenset(
+    Role.HR: frozenset(
         {OFFICERS_READ, OFFICERS_MANAGE, ROSTER_IMPORT, ACTIVATION_ISSUE, CERTIFICATES_MANAGE, REPORTS_READ}
     ),
-    "coordinator": frozenset(
+    Role.COORDINATOR: frozenset(
         {OFFICERS_READ, ACTIVATION_ISSUE, CLASSES_MANAGE, COURSES_MANAGE, CERTIFICATES_MANAGE, REPORTS_READ}
     ),
 }

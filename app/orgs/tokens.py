@@ -15,11 +15,11 @@ from app.audit.recorder import record
 from app.db import utcnow
 from app.errors import InvalidInput, NotFound
 from app.orgs.models import ApiToken, OrgUnit
-from app.orgs.permissions import OUT_OF_SCOPE, TOKENS_MANAGE, Actor, Grant
+from app.orgs.permissions import OUT_OF_SCOPE, TOKENS_MANAGE, Actor, Grant, Role
 from app.orgs.service import get_unit
 
 # Integrations read data; administering the site stays with people.
-TOKEN_ROLES = ("coordinator", "hr")
+TOKEN_ROLES = (Role.COORDINATOR, Role.HR)
 PREFIX = "hs_"
 TOUCH_EVERY = timedelta(minutes=1)
 
