@@ -337,6 +337,7 @@ def test_a_server_killed_mid_exam_keeps_every_acknowledged_write_and_resumes(
         assert checked.graded == len(acked.submits)
         assert db.submit(completion_problems, exam.codes).result() == []
 
+        resent = set(roster.unanswered)
         port, server = serve(env, 2, log, port=port, app=APP)
         try:
             after, resumed = asyncio.run(second_sitting(port, people, acked, roster))
@@ -350,7 +351,13 @@ def test_a_server_killed_mid_exam_keeps_every_acknowledged_write_and_resumes(
         assert (checked.attempts, checked.graded, len(acked.submits)) == (OFFICERS, OFFICERS, OFFICERS)
         assert db.submit(completion_problems, exam.codes).result() == []
         final = db.submit(roster_states, roster.files).result()
-        assert set(final.values()) == {RosterState(ROSTER_ROWS, ROSTER_ROWS, 1)}
+        whole = RosterState(ROSTER_ROWS, ROSTER_ROWS, 1)
+        # A file the kill cut off after its commit was sent again and found unchanged, which the
+        # audit log records as a second import.
+        again = {RosterState(ROSTER_ROWS, ROSTER_ROWS, 2)}
+        assert all(state == whole or (name in resent and state in again) for name, state in final.items()), (
+            final
+        )
 
 
 def _children(pid: int) -> list[int]:
