@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,7 @@ def _required(name: str) -> bool:
 BACKEND_FIXTURES = frozenset({"new_database", "database_url", "engine", "postgres_server_url"})
 
 
+@cache
 def _postgres_available() -> bool:
     return bool(os.environ.get("HOCSO_TEST_POSTGRES_URL")) or _pg_bindir() is not None
 
@@ -72,8 +74,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Select this pass's tests and group the ones that run alone. The group goes first, so the
     longest unit of work starts at once instead of last; the browser tests end it, since
     Playwright runs an event loop in the main thread while its browser is open."""
-    kept = [item for item in items if _in_this_pass(item)]
-    dropped = [item for item in items if not _in_this_pass(item)]
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        (kept if _in_this_pass(item) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
     alone = [item for item in kept if _alone(item)]

@@ -21,7 +21,7 @@ from app.config import get_settings
 from app.db import utcnow
 from app.errors import InvalidInput
 from app.i18n import N_
-from app.orgs.permissions import ACTIVATION_ISSUE, Actor
+from app.orgs.permissions import Actor, Permission
 from app.text import nfc
 
 # No 0/O, 1/I/L: codes are read off paper and typed by hand.
@@ -56,14 +56,14 @@ def _normalise(code: str) -> str:
 
 def issue_codes(session: Session, actor: Actor, *, user_ids: list[int]) -> list[IssuedCode]:
     """New codes for officers in the actor's units; earlier unused codes of theirs stop working."""
-    actor.require_any(ACTIVATION_ISSUE)
+    actor.require_any(Permission.ACTIVATION_ISSUE)
     if not user_ids:
         raise InvalidInput("Choose at least one officer.")
     expires = utcnow() + timedelta(days=get_settings().activation_code_days)
     issued: list[IssuedCode] = []
     for user_id in dict.fromkeys(user_ids):
-        row = get_officer(session, actor, user_id, permission=ACTIVATION_ISSUE)
-        actor.require(ACTIVATION_ISSUE, row.unit.path)
+        row = get_officer(session, actor, user_id, permission=Permission.ACTIVATION_ISSUE)
+        actor.require(Permission.ACTIVATION_ISSUE, row.unit.path)
         session.execute(
             update(ActivationCode)
             .where(ActivationCode.user_id == user_id, ActivationCode.used_at.is_(None))

@@ -17,7 +17,7 @@ from app.audit.recorder import record
 from app.db import serialise, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
-from app.orgs.permissions import ROSTER_IMPORT, Actor
+from app.orgs.permissions import Actor, Permission
 from app.orgs.scope import within
 from app.text import file_name, fold, name_sort_value
 
@@ -53,7 +53,7 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
 def plan_roster(
     session: Session, actor: Actor, parsed: ParsedRoster, *, filename: str, deactivate_missing: bool = False
 ) -> RosterPlan:
-    actor.require_any(ROSTER_IMPORT)
+    actor.require_any(Permission.ROSTER_IMPORT)
     plan = RosterPlan(
         filename=filename,
         rows=len(parsed.rows) + len({e.row for e in parsed.errors if e.row > 1}),
@@ -83,7 +83,7 @@ def plan_roster(
         if unit is None:
             plan.errors.append(RowError(row.row, unit_column, f"no open unit with code or name '{row.unit}'"))
             continue
-        if not actor.can(ROSTER_IMPORT, unit.path):
+        if not actor.can(Permission.ROSTER_IMPORT, unit.path):
             plan.errors.append(
                 RowError(row.row, unit_column, f"'{row.unit}' is outside the units you manage")
             )
@@ -92,7 +92,11 @@ def plan_roster(
         owner = email_owner.get(row.email) if row.email else None
         if owner is not None and owner[0] != row.officer_code:
             # The address cannot be given twice, but another unit's officer code stays unsaid.
-            named = owner[0] if actor.can(ROSTER_IMPORT, paths[owner[1]]) else "an officer outside your units"
+            named = (
+                owner[0]
+                if actor.can(Permission.ROSTER_IMPORT, paths[owner[1]])
+                else "an officer outside your units"
+            )
             plan.errors.append(
                 RowError(row.row, parsed.columns.get("email"), f"e-mail already belongs to {named}")
             )
@@ -100,7 +104,7 @@ def plan_roster(
         if current is None:
             plan.new.append(_new_user(row, unit.id))
             continue
-        if not actor.can(ROSTER_IMPORT, paths[current["unit_id"]]):
+        if not actor.can(Permission.ROSTER_IMPORT, paths[current["unit_id"]]):
             plan.errors.append(
                 RowError(
                     row.row,
@@ -151,7 +155,7 @@ def _missing(session: Session, actor: Actor, codes: set[str]) -> list[tuple[int,
     stmt = (
         select(User.id, User.officer_code, User.full_name)
         .join(OrgUnit, OrgUnit.id == User.unit_id)
-        .where(User.active.is_(True), within(actor, ROSTER_IMPORT, OrgUnit.path))
+        .where(User.active.is_(True), within(actor, Permission.ROSTER_IMPORT, OrgUnit.path))
     )
     return [(i, c, n) for i, c, n in session.execute(stmt) if c not in codes]
 
@@ -251,7 +255,7 @@ UPLOAD_TTL = timedelta(hours=2)
 
 
 def require_importer(actor: Actor) -> None:
-    actor.require_any(ROSTER_IMPORT)
+    actor.require_any(Permission.ROSTER_IMPORT)
 
 
 ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx")
@@ -261,7 +265,7 @@ def stage_upload(
     session: Session, actor: Actor, *, filename: str, data: bytes, deactivate_missing: bool
 ) -> tuple[RosterUpload, RosterPlan]:
     """Keep the file and return what importing it would do; nothing else is written."""
-    actor.require_any(ROSTER_IMPORT)
+    actor.require_any(Permission.ROSTER_IMPORT)
     safe_name = file_name(filename, "roster")
     if not safe_name.lower().endswith(ROSTER_SUFFIXES):
         raise InvalidInput("Use a .csv or .xlsx file.")
@@ -284,7 +288,7 @@ def stage_upload(
 
 def apply_upload(session: Session, actor: Actor, *, upload_id: int, on: date) -> RosterPlan:
     """Import a previewed file, planned afresh so changes since the preview are respected."""
-    actor.require_any(ROSTER_IMPORT)
+    actor.require_any(Permission.ROSTER_IMPORT)
     serialise(session, ROSTER_TOPIC)
     upload = session.get(RosterUpload, upload_id)
     if upload is None or upload.user_id != actor.user_id:

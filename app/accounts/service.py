@@ -12,7 +12,7 @@ from app.accounts.models import CATEGORIES, NAME_FOLDED, Placement, User
 from app.audit.recorder import record
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
-from app.orgs.permissions import OFFICERS_MANAGE, OFFICERS_READ, OUT_OF_SCOPE, Actor
+from app.orgs.permissions import OUT_OF_SCOPE, Actor, Permission
 from app.orgs.scope import within
 from app.orgs.service import get_unit
 from app.text import fold, name_sort_value, nfc, search_terms
@@ -24,11 +24,6 @@ PAGE_SIZE = 50
 class OfficerRow:
     user: User
     unit: OrgUnit
-
-
-def _scope(actor: Actor, permission: str) -> ColumnElement[bool]:
-    """SQL condition: the officer's unit lies in a subtree where the actor holds the permission."""
-    return within(actor, permission, OrgUnit.path)
 
 
 def officer_matches(query: str) -> list[ColumnElement[bool]]:
@@ -50,10 +45,14 @@ def officer_matches(query: str) -> list[ColumnElement[bool]]:
 def search_officers(session: Session, actor: Actor, *, query: str = "", page: int = 1) -> list[OfficerRow]:
     """Officers the actor may see; every query word must start a word of the name, or match the
     officer code or e-mail. Accent-insensitive; sorted the Vietnamese way (given name last)."""
-    actor.require_any(OFFICERS_READ)
+    actor.require_any(Permission.OFFICERS_READ)
     if len(query) > 200:
         raise InvalidInput("The search text is too long.")
-    stmt = select(User, OrgUnit).join(OrgUnit, OrgUnit.id == User.unit_id).where(_scope(actor, OFFICERS_READ))
+    stmt = (
+        select(User, OrgUnit)
+        .join(OrgUnit, OrgUnit.id == User.unit_id)
+        .where(within(actor, Permission.OFFICERS_READ, OrgUnit.path))
+    )
     stmt = stmt.where(*officer_matches(query))
     offset = (max(page, 1) - 1) * PAGE_SIZE
     rows = session.execute(stmt.order_by(User.name_sort, User.id).offset(offset).limit(PAGE_SIZE)).all()
@@ -61,7 +60,7 @@ def search_officers(session: Session, actor: Actor, *, query: str = "", page: in
 
 
 def get_officer(
-    session: Session, actor: Actor, user_id: int, *, permission: str = OFFICERS_READ
+    session: Session, actor: Actor, user_id: int, *, permission: str = Permission.OFFICERS_READ
 ) -> OfficerRow:
     row = session.execute(
         select(User, OrgUnit).join(OrgUnit, OrgUnit.id == User.unit_id).where(User.id == user_id)
@@ -102,7 +101,7 @@ def create_officer(
     birth_date: date | None = None,
 ) -> User:
     unit = get_unit(session, actor, unit_id)
-    actor.require(OFFICERS_MANAGE, unit.path)
+    actor.require(Permission.OFFICERS_MANAGE, unit.path)
     code = nfc(officer_code).strip()
     name = " ".join(nfc(full_name).split())
     if not code or not name:
@@ -144,9 +143,9 @@ def create_officer(
 
 def move_officer(session: Session, actor: Actor, *, user_id: int, unit_id: int, effective_on: date) -> User:
     """A dated move: the old placement ends and a new one starts on the same day."""
-    row = get_officer(session, actor, user_id, permission=OFFICERS_MANAGE)
+    row = get_officer(session, actor, user_id, permission=Permission.OFFICERS_MANAGE)
     target = get_unit(session, actor, unit_id)
-    actor.require(OFFICERS_MANAGE, target.path)
+    actor.require(Permission.OFFICERS_MANAGE, target.path)
     if row.user.unit_id == target.id:
         raise InvalidInput("The officer is already in this unit.")
     if target.status != "active":
@@ -199,8 +198,8 @@ EDITABLE = (
 def update_officer(session: Session, actor: Actor, *, user_id: int, changes: dict[str, object]) -> User:
     """Change an officer's record (HR fields and the active flag); the change is audited field by
     field. A deactivated officer's sessions end at their next request."""
-    row = get_officer(session, actor, user_id, permission=OFFICERS_MANAGE)
-    actor.require(OFFICERS_MANAGE, row.unit.path)
+    row = get_officer(session, actor, user_id, permission=Permission.OFFICERS_MANAGE)
+    actor.require(Permission.OFFICERS_MANAGE, row.unit.path)
     user = row.user
     clean: dict[str, object] = {}
     for name, value in changes.items():
@@ -245,4 +244,4 @@ def officer_ids(session: Session, codes: list[str]) -> dict[str, int]:
 
 def can_manage(actor: Actor, row: OfficerRow) -> bool:
     """Whether the record page should offer editing (the update itself checks again)."""
-    return actor.can(OFFICERS_MANAGE, row.unit.path)
+    return actor.can(Permission.OFFICERS_MANAGE, row.unit.path)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.orgs.models import OrgUnit
-from app.orgs.permissions import AUDIT_READ, Actor
+from app.orgs.permissions import Actor, Permission
 from app.orgs.scope import within
 
 PAGE_SIZE = 100
@@ -30,7 +30,7 @@ def list_events(
     officer_code: str = "",
 ) -> Sequence[AuditEvent]:
     """Newest first, a page at a time (keyset on id), filtered by action, actor and time."""
-    actor.require_any(AUDIT_READ)
+    actor.require_any(Permission.AUDIT_READ)
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
     if not _reads_everything(session, actor):
         # Events carry no unit, so an admin of part of the tree reads what the people now in
@@ -38,7 +38,7 @@ def list_events(
         people = (
             select(User.id)
             .join(OrgUnit, OrgUnit.id == User.unit_id)
-            .where(within(actor, AUDIT_READ, OrgUnit.path))
+            .where(within(actor, Permission.AUDIT_READ, OrgUnit.path))
         )
         stmt = stmt.where(AuditEvent.actor_id.in_(people))
     if action:
@@ -61,6 +61,6 @@ def _reads_everything(session: Session, actor: Actor) -> bool:
     """The system, or an admin of a whole tree (a unit without a parent)."""
     if actor.system:
         return True
-    paths = actor.paths_with(AUDIT_READ)
+    paths = actor.paths_with(Permission.AUDIT_READ)
     tops = session.scalars(select(OrgUnit.path).where(OrgUnit.parent_id.is_(None))).all()
     return any(p in tops for p in paths)

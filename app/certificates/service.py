@@ -22,7 +22,7 @@ from app.certificates import pdf
 from app.certificates.models import Certificate
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.orgs.models import OrgUnit
-from app.orgs.permissions import CERTIFICATES_MANAGE, OFFICERS_READ, OUT_OF_SCOPE, Actor
+from app.orgs.permissions import OUT_OF_SCOPE, Actor, Permission
 from app.text import nfc
 
 MAX_REASON = 500
@@ -91,7 +91,7 @@ def _readable(session: Session, actor: Actor, certificate_id: int) -> tuple[Cert
     paths = (unit.path, current_path)
     if not any(actor.sees(p) for p in paths):
         raise NotFound(OUT_OF_SCOPE)
-    if not any(actor.can(OFFICERS_READ, p) for p in paths):
+    if not any(actor.can(Permission.OFFICERS_READ, p) for p in paths):
         raise PermissionDenied("Your role does not allow this.")
     return certificate, unit
 
@@ -100,7 +100,7 @@ def _managed(session: Session, actor: Actor, certificate_id: int) -> Certificate
     if not actor.authenticated:
         raise PermissionDenied("Please log in first.")
     certificate, unit, _ = _with_paths(session, certificate_id)
-    actor.require(CERTIFICATES_MANAGE, unit.path)
+    actor.require(Permission.CERTIFICATES_MANAGE, unit.path)
     return certificate
 
 
@@ -138,7 +138,7 @@ def officer_certificates(session: Session, actor: Actor, *, user_id: int) -> lis
         .where(Certificate.user_id == user_id)
         .order_by(Certificate.completed_at.desc(), Certificate.id.desc())
     ).all()
-    return [CertificateRow(c, u.name, actor.can(CERTIFICATES_MANAGE, u.path)) for c, u in rows]
+    return [CertificateRow(c, u.name, actor.can(Permission.CERTIFICATES_MANAGE, u.path)) for c, u in rows]
 
 
 def revoke(session: Session, actor: Actor, *, certificate_id: int, reason: str, now: datetime) -> Certificate:

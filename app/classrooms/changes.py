@@ -21,7 +21,7 @@ from app.courses.models import Course
 from app.db import lock_row, utcnow
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.orgs.models import OrgUnit
-from app.orgs.permissions import CLASSES_MANAGE, Actor
+from app.orgs.permissions import Actor, Permission
 from app.orgs.service import get_unit
 from app.text import fold, nfc, search_terms
 
@@ -34,7 +34,7 @@ def update_class(session: Session, actor: Actor, *, classroom_id: int, form: Cla
     classroom, _ = get_class(session, actor, classroom_id)
     validate_form(form)
     unit = get_unit(session, actor, form.owner_unit_id)
-    actor.require(CLASSES_MANAGE, unit.path)
+    actor.require(Permission.CLASSES_MANAGE, unit.path)
     code = nfc(form.code).strip()
     clash = session.scalar(select(Classroom.id).where(Classroom.code == code, Classroom.id != classroom.id))
     if clash is not None:

@@ -18,7 +18,7 @@ from app.courses.models import Course
 from app.db import lock_row, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit
-from app.orgs.permissions import CLASSES_MANAGE, OUT_OF_SCOPE, Actor
+from app.orgs.permissions import OUT_OF_SCOPE, Actor, Permission
 from app.orgs.scope import within
 from app.orgs.service import get_unit
 from app.text import nfc
@@ -63,7 +63,7 @@ class Preview:
 
 
 def managed_scope(actor: Actor) -> ColumnElement[bool]:
-    return within(actor, CLASSES_MANAGE, OrgUnit.path)
+    return within(actor, Permission.CLASSES_MANAGE, OrgUnit.path)
 
 
 def get_class(session: Session, actor: Actor, classroom_id: int) -> tuple[Classroom, OrgUnit]:
@@ -75,12 +75,12 @@ def get_class(session: Session, actor: Actor, classroom_id: int) -> tuple[Classr
     if row is None:
         raise NotFound(OUT_OF_SCOPE)
     classroom, unit = row
-    actor.require(CLASSES_MANAGE, unit.path)
+    actor.require(Permission.CLASSES_MANAGE, unit.path)
     return classroom, unit
 
 
 def visible_classes(session: Session, actor: Actor) -> Sequence[Classroom]:
-    actor.require_any(CLASSES_MANAGE)
+    actor.require_any(Permission.CLASSES_MANAGE)
     return session.scalars(
         select(Classroom)
         .join(OrgUnit, OrgUnit.id == Classroom.owner_unit_id)
@@ -103,7 +103,7 @@ def validate_form(form: ClassForm) -> None:
 def create_class(session: Session, actor: Actor, form: ClassForm) -> Classroom:
     validate_form(form)
     unit = get_unit(session, actor, form.owner_unit_id)
-    actor.require(CLASSES_MANAGE, unit.path)
+    actor.require(Permission.CLASSES_MANAGE, unit.path)
     course = session.scalar(select(Course).where(Course.slug == form.course_slug, Course.published.is_(True)))
     if course is None:
         raise NotFound("No course with this address.")

@@ -14,7 +14,7 @@ from app.audit.recorder import record
 from app.courses.models import Course, CourseModule, Lesson, Quiz
 from app.courses.service import clear_content_cache
 from app.errors import NotFound
-from app.orgs.permissions import COURSES_MANAGE, Actor
+from app.orgs.permissions import Actor, Permission
 from app.text import collation_key
 
 
@@ -28,7 +28,7 @@ class ManagedCourse:
 
 def managed_courses(session: Session, actor: Actor) -> list[ManagedCourse]:
     """All courses, drafts included, in Vietnamese alphabetical order of their titles."""
-    actor.require_any(COURSES_MANAGE)
+    actor.require_any(Permission.COURSES_MANAGE)
 
     def live(model: type[CourseModule] | type[Lesson] | type[Quiz]) -> Subquery:
         return (
@@ -60,7 +60,7 @@ def set_published(session: Session, actor: Actor, *, slug: str, published: bool)
     Unpublishing hides the course from the catalogue, search and new classes. Officers who had
     started it or are enrolled in one of its classes keep reading it (see app/progress/access.py),
     so nobody loses a course in the middle of it."""
-    actor.require_any(COURSES_MANAGE)
+    actor.require_any(Permission.COURSES_MANAGE)
     course = session.scalar(select(Course).where(Course.slug == slug))
     if course is None:
         raise NotFound("No course with this address.")

@@ -27,7 +27,7 @@ from app.courses.publishing import mark_published
 from app.courses.service import clear_content_cache
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied
-from app.orgs.permissions import COURSES_MANAGE, Actor
+from app.orgs.permissions import Actor, Permission
 from app.text import file_name
 
 UPLOAD_TTL = timedelta(hours=2)
@@ -120,7 +120,7 @@ def preview_zip(
     session: Session, actor: Actor, *, filename: str, data: bytes
 ) -> tuple[CoursePreview, CourseSpec | None]:
     """Check a zip and say what importing it would do; writes nothing."""
-    actor.require_any(COURSES_MANAGE)
+    actor.require_any(Permission.COURSES_MANAGE)
     name = _safe_filename(filename)
     try:
         spec = read_course_zip(data)
@@ -155,7 +155,7 @@ def stage_upload(session: Session, actor: Actor, *, filename: str, data: bytes) 
 def apply_upload(session: Session, actor: Actor, *, upload_id: int, publish: bool) -> ImportOutcome:
     """Import a previewed zip. It is parsed again and compared again with the site, so an import
     made by someone else since the preview is respected, never overwritten with an older one."""
-    actor.require_any(COURSES_MANAGE)
+    actor.require_any(Permission.COURSES_MANAGE)
     upload = session.get(CourseUpload, upload_id)
     if upload is None or actor.user_id is None or upload.user_id != actor.user_id:
         raise NotFound("No such upload.")
@@ -198,7 +198,7 @@ def import_spec(
 ) -> ImportOutcome:
     """Write the course in the caller's transaction. publish=True publishes it; otherwise a new
     course stays a draft and an existing one keeps its state."""
-    actor.require_any(COURSES_MANAGE)
+    actor.require_any(Permission.COURSES_MANAGE)
     # Serialises two imports of the same course on PostgreSQL (SQLite has one writer anyway).
     current = session.scalar(select(Course).where(Course.slug == spec.id).with_for_update())
     changes = compare(session, current, spec) if current is not None else None

@@ -13,7 +13,7 @@ from app.audit.recorder import record
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit, RoleGrant
-from app.orgs.permissions import OUT_OF_SCOPE, ROLES, ROLES_MANAGE, Actor, Grant, Role
+from app.orgs.permissions import OUT_OF_SCOPE, ROLES, Actor, Grant, Permission, Role
 from app.orgs.service import get_unit
 
 
@@ -41,7 +41,7 @@ class GrantRow:
 
 def list_grants(session: Session, actor: Actor) -> list[GrantRow]:
     """Active grants on units where the actor may manage roles."""
-    actor.require_any(ROLES_MANAGE)
+    actor.require_any(Permission.ROLES_MANAGE)
     rows = session.execute(
         select(RoleGrant, User, OrgUnit)
         .join(User, User.id == RoleGrant.user_id)
@@ -49,14 +49,14 @@ def list_grants(session: Session, actor: Actor) -> list[GrantRow]:
         .where(RoleGrant.revoked_at.is_(None))
         .order_by(OrgUnit.path, RoleGrant.role, User.name_folded)
     ).all()
-    return [GrantRow(g, u, o) for g, u, o in rows if actor.can(ROLES_MANAGE, o.path)]
+    return [GrantRow(g, u, o) for g, u, o in rows if actor.can(Permission.ROLES_MANAGE, o.path)]
 
 
 def grant_role(session: Session, actor: Actor, *, officer_code: str, role: str, unit_id: int) -> RoleGrant:
     if role not in ROLES:
         raise InvalidInput("Unknown role.")
     unit = get_unit(session, actor, unit_id)
-    actor.require(ROLES_MANAGE, unit.path)
+    actor.require(Permission.ROLES_MANAGE, unit.path)
     found = session.execute(
         select(User, OrgUnit.path)
         .join(OrgUnit, OrgUnit.id == User.unit_id)
@@ -96,7 +96,7 @@ def revoke_grant(session: Session, actor: Actor, *, grant_id: int) -> RoleGrant:
     if grant is None or grant.revoked_at is not None:
         raise NotFound(OUT_OF_SCOPE)
     unit = get_unit(session, actor, grant.unit_id)
-    actor.require(ROLES_MANAGE, unit.path)
+    actor.require(Permission.ROLES_MANAGE, unit.path)
     if grant.user_id == actor.user_id and grant.role == Role.ADMIN:
         raise Conflict("You cannot revoke your own admin role; ask another admin.")
     grant.revoked_at, grant.revoked_by_id = utcnow(), actor.user_id

@@ -42,44 +42,28 @@ class Permission(StrEnum):
     REQUIREMENTS_MANAGE = "requirements.manage"
 
 
-# The names the services check with.
-ORG_MANAGE = Permission.ORG_MANAGE
-ROLES_MANAGE = Permission.ROLES_MANAGE
-OFFICERS_READ = Permission.OFFICERS_READ
-OFFICERS_MANAGE = Permission.OFFICERS_MANAGE
-ROSTER_IMPORT = Permission.ROSTER_IMPORT
-ACTIVATION_ISSUE = Permission.ACTIVATION_ISSUE
-AUDIT_READ = Permission.AUDIT_READ
-TOKENS_MANAGE = Permission.TOKENS_MANAGE
-CLASSES_MANAGE = Permission.CLASSES_MANAGE
-COURSES_MANAGE = Permission.COURSES_MANAGE
-CERTIFICATES_MANAGE = Permission.CERTIFICATES_MANAGE
-REPORTS_READ = Permission.REPORTS_READ
-REQUIREMENTS_MANAGE = Permission.REQUIREMENTS_MANAGE
-
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset(
+    # An admin may do everything in their subtree.
+    Role.ADMIN: frozenset(Permission),
+    Role.HR: frozenset(
         {
-            ORG_MANAGE,
-            ROLES_MANAGE,
-            OFFICERS_READ,
-            OFFICERS_MANAGE,
-            ROSTER_IMPORT,
-            ACTIVATION_ISSUE,
-            AUDIT_READ,
-            TOKENS_MANAGE,
-            CLASSES_MANAGE,
-            COURSES_MANAGE,
-            CERTIFICATES_MANAGE,
-            REPORTS_READ,
-            REQUIREMENTS_MANAGE,
+            Permission.OFFICERS_READ,
+            Permission.OFFICERS_MANAGE,
+            Permission.ROSTER_IMPORT,
+            Permission.ACTIVATION_ISSUE,
+            Permission.CERTIFICATES_MANAGE,
+            Permission.REPORTS_READ,
         }
     ),
-    Role.HR: frozenset(
-        {OFFICERS_READ, OFFICERS_MANAGE, ROSTER_IMPORT, ACTIVATION_ISSUE, CERTIFICATES_MANAGE, REPORTS_READ}
-    ),
     Role.COORDINATOR: frozenset(
-        {OFFICERS_READ, ACTIVATION_ISSUE, CLASSES_MANAGE, COURSES_MANAGE, CERTIFICATES_MANAGE, REPORTS_READ}
+        {
+            Permission.OFFICERS_READ,
+            Permission.ACTIVATION_ISSUE,
+            Permission.CLASSES_MANAGE,
+            Permission.COURSES_MANAGE,
+            Permission.CERTIFICATES_MANAGE,
+            Permission.REPORTS_READ,
+        }
     ),
 }
 

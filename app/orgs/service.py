@@ -12,7 +12,7 @@ from app.accounts.models import Placement, User
 from app.audit.recorder import record
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import UNIT_NAME_FOLDED, OrgUnit, OrgUnitEvent
-from app.orgs.permissions import ORG_MANAGE, OUT_OF_SCOPE, Actor
+from app.orgs.permissions import OUT_OF_SCOPE, Actor, Permission
 from app.orgs.scope import within
 from app.text import fold, nfc
 
@@ -46,7 +46,7 @@ def visible_units(session: Session, actor: Actor, *, include_closed: bool = True
 
 def manageable_units(session: Session, actor: Actor) -> Sequence[OrgUnit]:
     """The tree as the admin pages show it: only for those who may change it."""
-    actor.require_any(ORG_MANAGE)
+    actor.require_any(Permission.ORG_MANAGE)
     return visible_units(session, actor)
 
 
@@ -76,7 +76,7 @@ def create_unit(
             raise InvalidInput("Only the command line can create a top-level unit.")
     else:
         parent = get_unit(session, actor, parent_id)
-        actor.require(ORG_MANAGE, parent.path)
+        actor.require(Permission.ORG_MANAGE, parent.path)
         if parent.status != "active":
             raise Conflict("A closed or merged unit cannot receive new units.")
     if unit_by_code(session, code) is not None:
@@ -94,7 +94,7 @@ def create_unit(
 
 def rename_unit(session: Session, actor: Actor, *, unit_id: int, name: str, effective_on: date) -> OrgUnit:
     unit = get_unit(session, actor, unit_id)
-    actor.require(ORG_MANAGE, unit.path)
+    actor.require(Permission.ORG_MANAGE, unit.path)
     clean = _clean_name(name)
     old = unit.name
     unit.name, unit.name_folded = clean, fold(clean)[:UNIT_NAME_FOLDED]
@@ -122,8 +122,8 @@ def move_unit(
 ) -> OrgUnit:
     unit = get_unit(session, actor, unit_id)
     parent = get_unit(session, actor, new_parent_id)
-    actor.require(ORG_MANAGE, unit.path)
-    actor.require(ORG_MANAGE, parent.path)
+    actor.require(Permission.ORG_MANAGE, unit.path)
+    actor.require(Permission.ORG_MANAGE, parent.path)
     if parent.path.startswith(unit.path):
         raise InvalidInput("A unit cannot move inside itself.")
     if parent.status != "active":
@@ -140,8 +140,8 @@ def merge_unit(session: Session, actor: Actor, *, unit_id: int, into_id: int, ef
     (officers with a dated placement), and it stays in the tree as 'merged' for history."""
     unit = get_unit(session, actor, unit_id)
     target = get_unit(session, actor, into_id)
-    actor.require(ORG_MANAGE, unit.path)
-    actor.require(ORG_MANAGE, target.path)
+    actor.require(Permission.ORG_MANAGE, unit.path)
+    actor.require(Permission.ORG_MANAGE, target.path)
     if unit.id == target.id or target.path.startswith(unit.path):
         raise InvalidInput("A unit cannot be merged into itself or into one of its own units.")
     if unit.status != "active" or target.status != "active":
@@ -190,7 +190,7 @@ def move_officers_of_unit(session: Session, *, from_unit_id: int, to_unit_id: in
 
 def close_unit(session: Session, actor: Actor, *, unit_id: int, effective_on: date) -> OrgUnit:
     unit = get_unit(session, actor, unit_id)
-    actor.require(ORG_MANAGE, unit.path)
+    actor.require(Permission.ORG_MANAGE, unit.path)
     if unit.status != "active":
         raise Conflict("This unit is already closed or merged.")
     open_children = session.scalar(
@@ -209,9 +209,9 @@ def close_unit(session: Session, actor: Actor, *, unit_id: int, effective_on: da
 
 
 def unit_history(session: Session, actor: Actor, unit_id: int) -> Sequence[OrgUnitEvent]:
-    actor.require_any(ORG_MANAGE)
+    actor.require_any(Permission.ORG_MANAGE)
     unit = get_unit(session, actor, unit_id)
-    actor.require(ORG_MANAGE, unit.path)
+    actor.require(Permission.ORG_MANAGE, unit.path)
     return session.scalars(
         select(OrgUnitEvent)
         .where(OrgUnitEvent.unit_id == unit.id)

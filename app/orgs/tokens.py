@@ -15,7 +15,7 @@ from app.audit.recorder import record
 from app.db import utcnow
 from app.errors import InvalidInput, NotFound
 from app.orgs.models import ApiToken, OrgUnit
-from app.orgs.permissions import OUT_OF_SCOPE, TOKENS_MANAGE, Actor, Grant, Role
+from app.orgs.permissions import OUT_OF_SCOPE, Actor, Grant, Permission, Role
 from app.orgs.service import get_unit
 
 # Integrations read data; administering the site stays with people.
@@ -40,7 +40,7 @@ def create_token(
     if role not in TOKEN_ROLES:
         raise InvalidInput("A token may carry the coordinator or HR role.")
     unit = get_unit(session, actor, unit_id)
-    actor.require(TOKENS_MANAGE, unit.path)
+    actor.require(Permission.TOKENS_MANAGE, unit.path)
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         name=clean, token_hash=token_hash(secret), role=role, unit_id=unit.id, created_by_id=actor.user_id
@@ -59,14 +59,14 @@ def create_token(
 
 
 def list_tokens(session: Session, actor: Actor) -> list[TokenRow]:
-    actor.require_any(TOKENS_MANAGE)
+    actor.require_any(Permission.TOKENS_MANAGE)
     rows = session.execute(
         select(ApiToken, OrgUnit)
         .join(OrgUnit, OrgUnit.id == ApiToken.unit_id)
         .where(ApiToken.revoked_at.is_(None))
         .order_by(ApiToken.id)
     ).all()
-    return [TokenRow(t, u) for t, u in rows if actor.can(TOKENS_MANAGE, u.path)]
+    return [TokenRow(t, u) for t, u in rows if actor.can(Permission.TOKENS_MANAGE, u.path)]
 
 
 def revoke_token(session: Session, actor: Actor, *, token_id: int) -> ApiToken:
@@ -74,7 +74,7 @@ def revoke_token(session: Session, actor: Actor, *, token_id: int) -> ApiToken:
     if token is None or token.revoked_at is not None:
         raise NotFound(OUT_OF_SCOPE)
     unit = get_unit(session, actor, token.unit_id)
-    actor.require(TOKENS_MANAGE, unit.path)
+    actor.require(Permission.TOKENS_MANAGE, unit.path)
     token.revoked_at = utcnow()
     record(
         session,

@@ -17,12 +17,12 @@ from app.classrooms.models import Classroom, Enrolment
 from app.courses import service as courses
 from app.courses.models import CourseAsset
 from app.errors import NotFound
-from app.orgs.permissions import COURSES_MANAGE, Actor
+from app.orgs.permissions import Actor, Permission
 from app.progress.models import ProgressCycle
 
 
 def may_read_unpublished(session: Session, actor: Actor, course_id: int) -> bool:
-    if actor.has_permission(COURSES_MANAGE):
+    if actor.has_permission(Permission.COURSES_MANAGE):
         return True
     if actor.user_id is None:
         return False

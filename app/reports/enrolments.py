@@ -22,7 +22,7 @@ from app.courses.models import Course
 from app.errors import InvalidInput, NotFound
 from app.i18n import N_, local_day_start, translations
 from app.orgs.models import OrgUnit
-from app.orgs.permissions import OUT_OF_SCOPE, REPORTS_READ, Actor
+from app.orgs.permissions import OUT_OF_SCOPE, Actor, Permission
 from app.orgs.scope import under, within
 from app.orgs.service import get_unit, visible_units
 from app.progress.models import ProgressCycle
@@ -76,7 +76,7 @@ def resolve_scope(
 ) -> Scope:
     """The unit subtrees to read: the chosen unit (which must be in the actor's units) or every
     subtree where the actor may read reports. Outside the actor's units is 404."""
-    actor.require_any(REPORTS_READ)
+    actor.require_any(Permission.REPORTS_READ)
     if flt.enrolled_from and flt.enrolled_to and flt.enrolled_from > flt.enrolled_to:
         raise InvalidInput("The start date is after the end date.")
     if flt.course_id is not None and session.get(Course, flt.course_id) is None:
@@ -89,15 +89,15 @@ def resolve_scope(
             .join(Classroom, Classroom.owner_unit_id == OrgUnit.id)
             .where(Classroom.id == flt.classroom_id)
         )
-        if owner is None or not actor.can(REPORTS_READ, owner):
+        if owner is None or not actor.can(Permission.REPORTS_READ, owner):
             raise NotFound(OUT_OF_SCOPE)
     paths: tuple[str, ...] | None
     if flt.unit_id is not None:
         unit = get_unit(session, actor, flt.unit_id)
-        actor.require(REPORTS_READ, unit.path)
+        actor.require(Permission.REPORTS_READ, unit.path)
         paths = (unit.path,)
     else:
-        paths = None if actor.system else tuple(actor.paths_with(REPORTS_READ))
+        paths = None if actor.system else tuple(actor.paths_with(Permission.REPORTS_READ))
     return Scope(paths, flt, today, timezone)
 
 
@@ -208,11 +208,11 @@ class Choices:
 def export_choices(session: Session, actor: Actor) -> Choices:
     """What the export form offers: the units where the actor reads reports, every course, and
     the classes owned by those units."""
-    actor.require_any(REPORTS_READ)
-    units = [u for u in visible_units(session, actor) if actor.can(REPORTS_READ, u.path)]
+    actor.require_any(Permission.REPORTS_READ)
+    units = [u for u in visible_units(session, actor) if actor.can(Permission.REPORTS_READ, u.path)]
     courses = session.scalars(select(Course).order_by(Course.title_vi)).all()
     classes_query = select(Classroom).join(OrgUnit, OrgUnit.id == Classroom.owner_unit_id)
-    classes_query = classes_query.where(within(actor, REPORTS_READ, OrgUnit.path))
+    classes_query = classes_query.where(within(actor, Permission.REPORTS_READ, OrgUnit.path))
     classes = session.scalars(classes_query.order_by(Classroom.code)).all()
     return Choices(units, courses, classes)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import CATEGORIES
 from app.audit.recorder import record
 from app.errors import InvalidInput, NotFound
-from app.orgs.permissions import REPORTS_READ, REQUIREMENTS_MANAGE, Actor
+from app.orgs.permissions import Actor, Permission
 from app.reports.models import TrainingRequirement
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -42,8 +42,8 @@ def list_requirements(
     session: Session, actor: Actor, *, year: int | None = None
 ) -> Sequence[TrainingRequirement]:
     """Readable by whoever reads reports or manages the requirements."""
-    if not actor.has_permission(REQUIREMENTS_MANAGE):
-        actor.require_any(REPORTS_READ)
+    if not actor.has_permission(Permission.REQUIREMENTS_MANAGE):
+        actor.require_any(Permission.REPORTS_READ)
     stmt = select(TrainingRequirement).order_by(TrainingRequirement.year.desc(), TrainingRequirement.category)
     if year is not None:
         stmt = stmt.where(TrainingRequirement.year == year)
@@ -52,7 +52,7 @@ def list_requirements(
 
 def managed_requirements(session: Session, actor: Actor) -> Sequence[TrainingRequirement]:
     """Every requirement, for the settings page of those who may change them."""
-    actor.require_any(REQUIREMENTS_MANAGE)
+    actor.require_any(Permission.REQUIREMENTS_MANAGE)
     return list_requirements(session, actor)
 
 
@@ -67,7 +67,7 @@ def set_requirement(
     session: Session, actor: Actor, *, year: int, category: str, minutes: int
 ) -> TrainingRequirement:
     """Creates or changes the requirement of a category for a year."""
-    actor.require_any(REQUIREMENTS_MANAGE)
+    actor.require_any(Permission.REQUIREMENTS_MANAGE)
     _check(year, category)
     if not 1 <= minutes <= MAX_MINUTES:
         raise InvalidInput("A requirement is at least one minute and at most 2,928 hours.")
@@ -95,7 +95,7 @@ def set_requirement(
 
 
 def delete_requirement(session: Session, actor: Actor, *, year: int, category: str) -> None:
-    actor.require_any(REQUIREMENTS_MANAGE)
+    actor.require_any(Permission.REQUIREMENTS_MANAGE)
     row = session.scalar(
         select(TrainingRequirement).where(
             TrainingRequirement.year == year, TrainingRequirement.category == category

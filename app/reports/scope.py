@@ -20,7 +20,7 @@ from app.config import get_settings
 from app.errors import InvalidInput
 from app.i18n import local_day_start
 from app.orgs.models import OrgUnit
-from app.orgs.permissions import REPORTS_READ, Actor
+from app.orgs.permissions import Actor, Permission
 from app.orgs.scope import outermost, under
 from app.orgs.service import get_unit
 from app.text import collation_key
@@ -93,16 +93,18 @@ def resolve(session: Session, actor: Actor, unit_id: int | None = None) -> Scope
     grant at all too, as everywhere); inside them but without the right, forbidden."""
     if unit_id is not None:
         unit = get_unit(session, actor, unit_id)
-        actor.require(REPORTS_READ, unit.path)
+        actor.require(Permission.REPORTS_READ, unit.path)
         ids = [int(part) for part in unit.path.strip("/").split("/")[:-1]]
         above = session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids))).all() if ids else []
-        by_path = sorted((u for u in above if actor.can(REPORTS_READ, u.path)), key=lambda u: len(u.path))
+        by_path = sorted(
+            (u for u in above if actor.can(Permission.REPORTS_READ, u.path)), key=lambda u: len(u.path)
+        )
         return Scope((unit.path,), _ref(unit), tuple(_ref(u) for u in by_path))
-    actor.require_any(REPORTS_READ)
+    actor.require_any(Permission.REPORTS_READ)
     if actor.system:
         roots = session.scalars(select(OrgUnit.path).where(OrgUnit.parent_id.is_(None))).all()
         return Scope(outermost(roots), None)
-    return Scope(outermost(actor.paths_with(REPORTS_READ)), None)
+    return Scope(outermost(actor.paths_with(Permission.REPORTS_READ)), None)
 
 
 def timezone() -> str:

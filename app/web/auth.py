@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.config import get_settings
 from app.errors import PermissionDenied
-from app.http.auth import load_actor, sign, verify_csrf
+from app.http.auth import CSRF_COOKIE, load_actor, same_token, sign
 from app.http.session import SessionDep
 from app.orgs.permissions import Actor
 
@@ -33,6 +33,16 @@ def logged_in_actor(request: Request, session: SessionDep) -> Actor:
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
 LoggedInDep = Annotated[Actor, Depends(logged_in_actor)]
+
+
+async def verify_csrf(request: Request) -> None:
+    """Dependency for every state-changing form route: the form's token, or the page's token
+    in an X-CSRF-Token header (the quiz autosave), must match the CSRF cookie."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    form = await request.form()
+    sent = str(form.get("csrf_token", "")) or request.headers.get("x-csrf-token", "")
+    if not cookie or not same_token(sent, sign("csrf:" + cookie)):
+        raise PermissionDenied("The form has expired or did not come from this site. Please try again.")
 
 
 CsrfDep = Depends(verify_csrf)
