@@ -11,8 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from app import i18n
 from app.config import ROOT, get_settings
 from app.http.auth import CSRF_COOKIE, csrf_token
-from app.orgs import permissions
-from app.orgs.permissions import ANONYMOUS, Actor
+from app.orgs.permissions import ANONYMOUS, Actor, Permission
 from app.web import labels  # noqa: F401 - registers the translated code words
 from app.web.auth import FLASH_COOKIE, take_flash
 
@@ -32,7 +31,7 @@ env.filters["day"] = i18n.format_day
 env.filters["moment"] = i18n.format_moment
 env.filters["number"] = i18n.format_number
 env.filters["hours"] = i18n.format_hours
-env.globals["perm"] = permissions
+env.globals["perm"] = Permission
 
 
 def request_language(request: Request) -> str:
