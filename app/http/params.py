@@ -3,9 +3,11 @@ period (dates typed as dd/mm/yyyy or sent as yyyy-mm-dd)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query
+from pydantic import BeforeValidator
 
 from app.i18n import parse_day
 from app.progress.dashboard import SORTS, STATUSES, RosterFilter
@@ -41,3 +43,14 @@ def report_period(
 
 
 PeriodDep = Annotated[Period, Depends(report_period)]
+
+
+def blank_is_none(value: object) -> object:
+    """A GET form sends every field, so an "all" option or a date left empty arrives as an
+    empty string: no filter, not an invalid number or date."""
+    return None if value == "" else value
+
+
+# A page's optional number or date filter, as its form sends it.
+BlankInt = Annotated[int | None, BeforeValidator(blank_is_none)]
+BlankDay = Annotated[date | None, BeforeValidator(blank_is_none)]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.audit import service as audit
+from app.http.params import BlankDay, BlankInt
 from app.http.session import SessionDep
 from app.i18n import local_day_start, today
 from app.orgs import grants, tokens
@@ -132,9 +133,9 @@ def audit_page(
     actor: LoggedInDep,
     action: Annotated[str, Query(max_length=50)] = "",
     who: Annotated[str, Query(max_length=50)] = "",
-    since: Annotated[date | None, Query()] = None,
-    until: Annotated[date | None, Query()] = None,
-    before: Annotated[int | None, Query()] = None,
+    since: Annotated[BlankDay, Query()] = None,
+    until: Annotated[BlankDay, Query()] = None,
+    before: Annotated[BlankInt, Query()] = None,
 ) -> HTMLResponse:
     events = audit.list_events(
         session,

@@ -38,6 +38,8 @@ def class_page(
     classroom, unit = classes.get_class(session, actor, classroom_id)
     listing = roster_page(session, classroom, today=today(), flt=flt, page=page)
     kept = {"status": flt.status, "q": flt.query, "sort": flt.sort, "desc": "1" if flt.descending else ""}
+    # Empty ones left out: the export reads `desc` as a yes/no, which an empty value is not.
+    filled = {k: v for k, v in kept.items() if v}
 
     def link(**updates: object) -> str:
         """This page's address with some parameters changed, the empty ones left out."""
@@ -55,7 +57,7 @@ def class_page(
             "filter": flt,
             "statuses": STATUSES,
             "link": link,
-            "export_link": f"/classes/{classroom_id}/roster.csv?{urlencode(kept)}",
+            "export_link": f"/classes/{classroom_id}/roster.csv?{urlencode(filled)}",
             "batches": classes.batches(session, actor, classroom_id=classroom_id),
             "units": orgs.visible_units(session, actor, include_closed=False),
             "outbox": delivery.class_outbox(session, classroom.id),

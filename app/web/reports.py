@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BeforeValidator, Field
 
-from app.http.params import PeriodDep
+from app.http.params import BlankInt, PeriodDep, blank_is_none
 from app.http.session import SessionDep
 from app.i18n import parse_day, today
 from app.orgs import service as orgs
@@ -22,9 +23,9 @@ from app.web.auth import LoggedInDep
 from app.web.templating import render
 
 router = APIRouter(prefix="/reports", include_in_schema=False)
-UnitQuery = Annotated[int | None, Query()]
+UnitQuery = Annotated[BlankInt, Query()]
 Page = Annotated[int, Query(ge=1, le=100_000)]
-YearQuery = Annotated[int | None, Query(ge=2000, le=2100)]
+YearQuery = Annotated[Annotated[int, Field(ge=2000, le=2100)] | None, BeforeValidator(blank_is_none), Query()]
 
 
 def _period_params(period: Period) -> dict[str, str]:
