@@ -95,17 +95,18 @@ _DMY_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 def parse_day(text: str) -> date | None:
     """A day as people and forms send it: empty is None; yyyy-mm-dd (date inputs, the API) or
-    dd/mm/yyyy (typed, as Vietnamese write dates). Anything else, or a day that does not exist
-    (30/02), is refused with the field's usual message, never a server error."""
+    dd/mm/yyyy (typed, as Vietnamese write dates). Anything else is refused with the usual
+    message, and a day that does not exist (30/02) with one that says so; never a server error."""
     text = text.strip()
     if not text:
         return None
+    found = _DMY_DAY.match(text)
     try:
         if _ISO_DAY.match(text):
             return date.fromisoformat(text)
-        found = _DMY_DAY.match(text)
         if found:
             return date(int(found[3]), int(found[2]), int(found[1]))
     except ValueError:
-        pass
+        # Written right but no such day (30/02, month 13): "write dd/mm/yyyy" would only puzzle.
+        raise InvalidInput("This date does not exist on the calendar; check the day and the month.") from None
     raise InvalidInput("Write dates as dd/mm/yyyy.")
