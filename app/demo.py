@@ -261,10 +261,10 @@ def install_demo(session: Session, *, officers_count: int = 300, seed: int = 202
 def _demo_classes(session: Session, department_id: int, today: date) -> None:
     """When the first shipped course is there, a class for the department (the demo officer
     included) due in ten days, and one that officers may join themselves."""
+    from app.accounts.grants import actor_for
     from app.accounts.models import User
     from app.classrooms import service as classes
     from app.courses.models import Course
-    from app.orgs.grants import actor_for
 
     if session.scalar(select(Course.id).where(Course.slug == DEMO_COURSE)) is None:
         return

@@ -12,6 +12,7 @@ from app.orgs import models as orgs_models
 from app.progress import models as progress_models
 from app.quizzes import models as quizzes_models
 from app.reports import models as reports_models
+from app.rounds import models as rounds_models
 
 __all__ = [
     "Base",
@@ -26,4 +27,5 @@ __all__ = [
     "progress_models",
     "quizzes_models",
     "reports_models",
+    "rounds_models",
 ]

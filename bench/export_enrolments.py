@@ -148,9 +148,9 @@ def _scope(size: int) -> tuple[Any, Any, Any]:
     """The admin of the whole tree, and the filter that selects `size` rows."""
     from sqlalchemy import select
 
+    from app.accounts.grants import actor_for
     from app.accounts.models import User
     from app.db import get_sessionmaker
-    from app.orgs.grants import actor_for
     from app.orgs.models import RoleGrant
     from app.reports.enrolments import EnrolmentFilter
 

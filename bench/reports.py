@@ -48,9 +48,9 @@ def main() -> None:
         from app.migrate import upgrade_to_head
         from app.orgs.models import OrgUnit
         from app.orgs.permissions import SYSTEM
-        from app.progress.models import ProgressCycle
         from app.reports import completion, hours, requirements
         from app.reports.scope import Period
+        from app.rounds.models import ProgressCycle
         from app.text import fold, name_sort_value
 
         upgrade_to_head()

@@ -29,8 +29,19 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     with get_engine().connect() as conn:
-        _run(conn)
-        conn.commit()
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table's constraints only by rebuilding it (copy, drop, rename);
+            # with foreign keys on, the drop would delete or refuse the rows that refer to it.
+            # The pragma is ignored inside a transaction, so it is set before one begins; a
+            # migration that rebuilds tables checks the foreign keys before the commit.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            _run(conn)
+            conn.commit()
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]

@@ -242,8 +242,8 @@ def make_class(
     **overrides: object,
 ) -> Classroom:
     """A class opened by `owner` (a coordinator) for `unit`, optionally with a unit assigned."""
+    from app.accounts.grants import actor_for
     from app.classrooms import service as classes
-    from app.orgs.grants import actor_for
 
     actor = actor_for(session, owner, ip=None)
     fields: dict[str, object] = {

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
+from app.accounts.tokens import create_token
 from app.certificates.issuing import issue_for_cycle
 from app.classrooms import service as classes
 from app.courses import service as courses
@@ -38,10 +39,9 @@ from app.jobs.models import Job, JobChunk
 from app.main import create_app
 from app.orgs.models import RoleGrant
 from app.orgs.permissions import SYSTEM
-from app.orgs.tokens import create_token
-from app.progress.models import ProgressCycle
 from app.quizzes import attempts as quiz_attempts
 from app.reports import requirements
+from app.rounds.models import ProgressCycle
 from tests.factories import write_course
 from tests.world import World
 

@@ -6,10 +6,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.accounts import auth
-from app.audit.service import list_events
 from app.db import utcnow
 from app.errors import PermissionDenied
 from app.http.auth import SESSION_COOKIE
+from app.reports.audit_log import list_events
 from tests.world import PASSWORD, World
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -10,7 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Connection, Engine, Enum, MetaData, Table, inspect, select, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Connection,
+    Engine,
+    Enum,
+    MetaData,
+    Table,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -47,6 +59,10 @@ def _value(column: Column[Any], conn: Connection) -> Any:
     kind = column.type
     if isinstance(kind, Enum) and kind.enums:
         return kind.enums[0]
+    for check in column.table.constraints:
+        # A status or role column checked against the values the code knows (app.db.one_of).
+        if isinstance(check, CheckConstraint) and check.name and str(check.name).endswith(f"_{column.name}"):
+            return re.findall(r"'([^']+)'", str(check.sqltext))[0]
     if isinstance(kind, UTCDateTime):
         return datetime(2026, 11, 28, 1, 2, 3, tzinfo=UTC)
     try:

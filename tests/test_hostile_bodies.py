@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
+from app.accounts import tokens
 from app.config import get_settings
 from app.courses import service as courses
 from app.http.limits import BodySizeLimit
 from app.main import create_app
-from app.orgs import tokens
 from tests.accounts.test_api_admin import hr_token
 from tests.conftest import BACKEND
 from tests.courses.test_admin_web import log_in, token

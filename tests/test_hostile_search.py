@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from app.accounts import tokens
 from app.accounts.auth import start_session
 from app.accounts.models import User
 from app.classrooms.models import Classroom
 from app.courses import service as courses
 from app.http.auth import SESSION_COOKIE
-from app.orgs import tokens
 from app.text import fold
 from tests.factories import make_class, make_officer, write_course
 from tests.hostile import HOSTILE, SQL

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.accounts.grants import actor_for
 from app.accounts.models import User
-from app.orgs.grants import actor_for
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import Actor
 from tests.factories import make_officer, make_unit

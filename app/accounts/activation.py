@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import find_account, set_password, start_session, throttled
+from app.accounts.authority import require_authority
 from app.accounts.models import ActivationCode, AuthSession, LoginAttempt, User
 from app.accounts.passwords import check_strength
 from app.accounts.service import get_officer
@@ -55,15 +56,22 @@ def _normalise(code: str) -> str:
 
 
 def issue_codes(session: Session, actor: Actor, *, user_ids: list[int]) -> list[IssuedCode]:
-    """New codes for officers in the actor's units; earlier unused codes of theirs stop working."""
+    """New codes for officers in the actor's units; earlier unused codes of theirs stop working.
+    A code hands over the account, so none is issued for an account that holds a role the actor
+    does not stand above (app.accounts.authority): all of them, or none."""
     actor.require_any(Permission.ACTIVATION_ISSUE)
     if not user_ids:
         raise InvalidInput("Choose at least one officer.")
     expires = utcnow() + timedelta(days=get_settings().activation_code_days)
-    issued: list[IssuedCode] = []
+    rows = []
     for user_id in dict.fromkeys(user_ids):
         row = get_officer(session, actor, user_id, permission=Permission.ACTIVATION_ISSUE)
         actor.require(Permission.ACTIVATION_ISSUE, row.unit.path)
+        rows.append(row)
+    require_authority(session, actor, [row.user.id for row in rows])
+    issued: list[IssuedCode] = []
+    for row in rows:
+        user_id = row.user.id
         session.execute(
             update(ActivationCode)
             .where(ActivationCode.user_id == user_id, ActivationCode.used_at.is_(None))

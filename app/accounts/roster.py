@@ -19,6 +19,8 @@ MAX_ROWS = 200_000
 # Excel's own limit; rows beyond it (or blank rows up to it) cannot come from a real sheet.
 MAX_SHEET_ROWS = 1_048_576
 MAX_COLUMNS = 50
+# One shared empty row for the blank rows of a sheet, recognised by identity.
+BLANK: list[object] = []
 MAX_XLSX_UNPACKED = 400_000_000
 MAX_SHARED_STRINGS = 100_000_000
 # The longest text each field may hold: the length of its column in the users table.
@@ -180,7 +182,9 @@ def _xlsx_rows(data: bytes) -> Iterator[list[object]]:
         for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
             if number > MAX_SHEET_ROWS:
                 raise RosterUnreadable(f"more than {MAX_SHEET_ROWS:,} rows", number)
-            yield list(values)
+            # openpyxl fills the rows a sheet skips with empty ones: a single cell at row
+            # 1,048,576 makes a million of them, so each is passed on as BLANK, checked at C speed.
+            yield BLANK if values.count(None) == len(values) else list(values)
     except RosterUnreadable:
         raise
     except Exception as exc:
@@ -204,7 +208,7 @@ def _parse(source: Iterator[list[object]]) -> ParsedRoster:
         seen_codes: dict[str, int] = {}
         seen_emails: dict[str, int] = {}
         for number, values in enumerate(lines, start=2):
-            if not any(v not in (None, "") and str(v).strip() for v in values):
+            if values is BLANK or not any(v not in (None, "") and str(v).strip() for v in values):
                 continue
             if number - 1 > MAX_ROWS:
                 result.errors.append(RowError(number, None, f"more than {MAX_ROWS:,} rows; split the file"))

@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy import exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from app.accounts.authority import outranked
 from app.accounts.models import NAME_FOLDED, Placement, RosterUpload, User
 from app.accounts.roster import ParsedRoster, RosterRow, RowError, read_roster
 from app.audit.recorder import record
 from app.db import serialise, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
-from app.orgs.models import OrgUnit
+from app.orgs.models import OrgUnit, UnitStatus
 from app.orgs.permissions import Actor, Permission
 from app.orgs.scope import within
 from app.text import file_name, fold, name_sort_value
@@ -38,6 +39,8 @@ class RosterPlan:
     unchanged: int = 0
     reactivate: list[int] = field(default_factory=list)
     deactivate: list[tuple[int, str, str]] = field(default_factory=list)
+    # Missing from the file but left active: they hold a role the importer does not stand above.
+    kept: list[tuple[int, str, str]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -60,7 +63,9 @@ def plan_roster(
         errors=list(parsed.errors),
     )
     units = session.execute(
-        select(OrgUnit.id, OrgUnit.code, OrgUnit.name_folded, OrgUnit.path).where(OrgUnit.status == "active")
+        select(OrgUnit.id, OrgUnit.code, OrgUnit.name_folded, OrgUnit.path).where(
+            OrgUnit.status == UnitStatus.ACTIVE
+        )
     ).all()
     by_code = {u.code: u for u in units}
     by_name: dict[str, list[Any]] = {}
@@ -69,6 +74,7 @@ def plan_roster(
     paths = {u.id: u.path for u in session.execute(select(OrgUnit.id, OrgUnit.path)).all()}
     existing = _existing(session, [r.officer_code for r in parsed.rows])
     email_owner = _email_owners(session, [r.email for r in parsed.rows if r.email])
+    above = outranked(session, actor, [c["id"] for c in existing.values()])
     unit_column = parsed.columns.get("unit", "unit")
     for row in parsed.rows:
         unit: Any = by_code.get(row.unit)
@@ -114,6 +120,18 @@ def plan_roster(
             )
             continue
         changes = {name: getattr(row, name) for name in FIELDS if getattr(row, name) != current[name]}
+        if current["id"] in above and (
+            "email" in changes or unit.id != current["unit_id"] or not current["active"]
+        ):
+            plan.errors.append(
+                RowError(
+                    row.row,
+                    parsed.columns.get("officer_code"),
+                    f"{row.officer_code} holds a role at your level or above: its e-mail, unit and "
+                    "status are changed only by someone above it",
+                )
+            )
+            continue
         if unit.id != current["unit_id"]:
             plan.moves.append((current["id"], unit.id))
         if not current["active"]:
@@ -126,7 +144,10 @@ def plan_roster(
         elif unit.id == current["unit_id"] and current["active"]:
             plan.unchanged += 1
     if deactivate_missing:
-        plan.deactivate = _missing(session, actor, {r.officer_code for r in parsed.rows})
+        missing = _missing(session, actor, {r.officer_code for r in parsed.rows})
+        kept = outranked(session, actor, [user_id for user_id, _, _ in missing])
+        plan.deactivate = [m for m in missing if m[0] not in kept]
+        plan.kept = [m for m in missing if m[0] in kept]
     return plan
 
 

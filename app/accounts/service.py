@@ -8,10 +8,11 @@ from datetime import date
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.accounts.authority import require_authority
 from app.accounts.models import CATEGORIES, NAME_FOLDED, Placement, User
 from app.audit.recorder import record
 from app.errors import Conflict, InvalidInput, NotFound
-from app.orgs.models import OrgUnit
+from app.orgs.models import OrgUnit, UnitStatus
 from app.orgs.permissions import OUT_OF_SCOPE, Actor, Permission
 from app.orgs.scope import within
 from app.orgs.service import get_unit
@@ -148,8 +149,9 @@ def move_officer(session: Session, actor: Actor, *, user_id: int, unit_id: int, 
     actor.require(Permission.OFFICERS_MANAGE, target.path)
     if row.user.unit_id == target.id:
         raise InvalidInput("The officer is already in this unit.")
-    if target.status != "active":
+    if target.status != UnitStatus.ACTIVE:
         raise Conflict("A closed or merged unit cannot receive officers.")
+    require_authority(session, actor, [user_id])
     session.execute(
         update(Placement)
         .where(Placement.user_id == user_id, Placement.end_on.is_(None))
@@ -195,6 +197,10 @@ EDITABLE = (
 )
 
 
+# Changing these hands over or takes away the account (app.accounts.authority).
+LOGIN_FIELDS = frozenset({"email", "active"})
+
+
 def update_officer(session: Session, actor: Actor, *, user_id: int, changes: dict[str, object]) -> User:
     """Change an officer's record (HR fields and the active flag); the change is audited field by
     field. A deactivated officer's sessions end at their next request."""
@@ -219,6 +225,8 @@ def update_officer(session: Session, actor: Actor, *, user_id: int, changes: dic
         if other is not None:
             raise Conflict("This e-mail address belongs to another officer.")
     diff = {k: v for k, v in clean.items() if getattr(user, k) != v}
+    if LOGIN_FIELDS & diff.keys():
+        require_authority(session, actor, [user.id])
     for name, value in diff.items():
         setattr(user, name, value)
     if "full_name" in diff:

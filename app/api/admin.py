@@ -10,17 +10,16 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from app.accounts import activation
+from app.accounts import activation, grants, reorg
 from app.accounts import roster_import as roster
 from app.api.deps import Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT, UPLOAD_ERRORS, either
-from app.audit import service as audit
 from app.config import get_settings
 from app.errors import InvalidInput
 from app.http.session import SessionDep
 from app.i18n import today
-from app.orgs import grants
 from app.orgs import service as orgs
+from app.reports import audit_log as audit
 
 router = APIRouter(prefix="/api/v1", tags=["administration"], responses=API_ERRORS)
 
@@ -164,9 +163,9 @@ def change_unit(session: SessionDep, actor: Writer, unit_id: int, change: str, b
             orgs.move_unit(session, actor, unit_id=unit_id, new_parent_id=body.parent_id, effective_on=on)
         )
     if change == "merge" and body.into_id:
-        return _unit(orgs.merge_unit(session, actor, unit_id=unit_id, into_id=body.into_id, effective_on=on))
+        return _unit(reorg.merge_unit(session, actor, unit_id=unit_id, into_id=body.into_id, effective_on=on))
     if change == "close":
-        return _unit(orgs.close_unit(session, actor, unit_id=unit_id, effective_on=on))
+        return _unit(reorg.close_unit(session, actor, unit_id=unit_id, effective_on=on))
     raise InvalidInput("Use rename with name, move with parent_id, merge with into_id, or close.")
 
 

@@ -9,17 +9,24 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.accounts.tokens import actor_for_token
 from app.errors import PermissionDenied
 from app.http.auth import SESSION_COOKIE, client_ip, csrf_header_ok, load_actor
 from app.http.session import SessionDep
 from app.orgs.permissions import ANONYMOUS, Actor
-from app.orgs.tokens import actor_for_token
+
+
+def bearer_token(request: Request) -> str | None:
+    """The API token of a token request. Any other request (another Authorization scheme
+    included) is a cookie request, which must prove it came from our pages."""
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
 def api_actor(request: Request, session: SessionDep) -> Actor:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        actor = actor_for_token(session, header[7:].strip(), ip=client_ip(request))
+    token = bearer_token(request)
+    if token is not None:
+        actor = actor_for_token(session, token, ip=client_ip(request))
         if actor is None:
             raise PermissionDenied("The API token is not valid.")
         request.state.actor = actor
@@ -36,9 +43,9 @@ ApiActor = Annotated[Actor, Depends(api_actor)]
 def optional_api_actor(request: Request, session: SessionDep) -> Actor:
     """For public endpoints: the caller when a valid credential came along, else anonymous (a
     stale cookie or token must not turn a public read into a 401)."""
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return actor_for_token(session, header[7:].strip(), ip=client_ip(request)) or ANONYMOUS
+    token = bearer_token(request)
+    if token is not None:
+        return actor_for_token(session, token, ip=client_ip(request)) or ANONYMOUS
     return load_actor(request, session)
 
 
@@ -46,11 +53,7 @@ MaybeActor = Annotated[Actor, Depends(optional_api_actor)]
 
 
 def api_writer(request: Request, actor: Annotated[Actor, Depends(api_actor)]) -> Actor:
-    if (
-        not request.headers.get("authorization")
-        and request.cookies.get(SESSION_COOKIE)
-        and not csrf_header_ok(request)
-    ):
+    if bearer_token(request) is None and request.cookies.get(SESSION_COOKIE) and not csrf_header_ok(request):
         raise PermissionDenied("Send the page's CSRF token in an X-CSRF-Token header.")
     return actor
 

@@ -17,6 +17,7 @@ from app.http.downloads import ExportSessionsDep, stream_job, stream_table
 from app.http.session import SessionDep
 from app.i18n import today
 from app.jobs import service as jobs
+from app.jobs.models import JobStatus
 from app.reports import catalog, enrolments
 
 router = APIRouter(prefix="/api/v1", tags=["exports"], responses=API_ERRORS)
@@ -54,7 +55,7 @@ class JobRead(BaseModel):
     @classmethod
     def of(cls, job: Any) -> JobRead:
         read = cls.model_validate(job)
-        if job.status == "done":
+        if job.status == JobStatus.DONE:
             read.download_url = f"/api/v1/exports/{job.id}/download"
         return read
 

@@ -1,6 +1,6 @@
 """Recording audit events: the leaf every domain calls, importing nothing of theirs. Recording
 joins the caller's transaction, so an action and its audit entry are saved together or not at
-all. Reading the log, scoped to the reader's units, is app.audit.service."""
+all. Reading the log, scoped to the reader's units, is app.reports.audit_log."""
 
 from __future__ import annotations
 

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.accounts.service import unit_on
 from app.audit.recorder import record
-from app.certificates.models import Certificate, CertificateSerial
+from app.certificates.models import Certificate, CertificateSerial, CertificateStatus
 from app.config import get_settings
 from app.courses.models import Course, Quiz
 from app.errors import PermissionDenied
 from app.orgs.permissions import Actor
-from app.progress.models import ProgressCycle
 from app.quizzes.results import outcomes
+from app.rounds.models import ProgressCycle
 
 SERIAL_PREFIX = "HS"
 # Completed cycles handled per transaction by issue_missing.
@@ -102,7 +102,7 @@ def _snapshot(
         score=course_score(session, course.id, cycle),
         completed_at=cycle.completed_at,
         issued_at=now,
-        status="valid",
+        status=CertificateStatus.VALID,
         copies=0,
     )
 

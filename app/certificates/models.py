@@ -8,13 +8,21 @@ marked, and a lost one is reissued as a certified copy under the same serial."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, one_of, utcnow
 
-STATUSES = ("valid", "revoked")
+
+class CertificateStatus(StrEnum):
+    VALID = "valid"
+    # Withdrawn by staff with a reason; the public check says so.
+    REVOKED = "revoked"
+
+
+STATUSES = tuple(CertificateStatus)
 
 
 class Certificate(Base):
@@ -22,6 +30,7 @@ class Certificate(Base):
     __table_args__ = (
         UniqueConstraint("year", "number"),
         Index("ix_certificates_user_id_completed_at", "user_id", "completed_at"),
+        one_of("status", CertificateStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +54,7 @@ class Certificate(Base):
     score: Mapped[float | None] = mapped_column(Float)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    status: Mapped[str] = mapped_column(String(10), default="valid")
+    status: Mapped[str] = mapped_column(String(10), default=CertificateStatus.VALID)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_reason: Mapped[str | None] = mapped_column(String(500))

@@ -18,7 +18,7 @@ from babel.numbers import format_decimal
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from app.certificates.models import Certificate
+from app.certificates.models import Certificate, CertificateStatus
 from app.config import get_settings
 from app.i18n import format_day
 
@@ -122,7 +122,7 @@ def certificate_pdf(certificate: Certificate, *, unit_name: str, verify_url: str
     document.ln(4)
     _centred(document, "GIẤY CHỨNG NHẬN", size=34, style="B", colour=BRAND)
     _centred(document, "Certificate of completion", size=15, style="I", colour=MUTED)
-    if certificate.status == "revoked":
+    if certificate.status == CertificateStatus.REVOKED:
         document.ln(1)
         _centred(document, "ĐÃ THU HỒI · REVOKED", size=16, style="B", colour=RED)
     document.ln(9)

@@ -19,7 +19,7 @@ from app.accounts.models import User
 from app.accounts.service import get_officer
 from app.audit.recorder import record
 from app.certificates import pdf
-from app.certificates.models import Certificate
+from app.certificates.models import Certificate, CertificateStatus
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import OUT_OF_SCOPE, Actor, Permission
@@ -152,8 +152,10 @@ def revoke(session: Session, actor: Actor, *, certificate_id: int, reason: str, 
     # Conditional, so two people revoking at once get one revocation and one refusal.
     changed = session.execute(
         update(Certificate)
-        .where(Certificate.id == certificate.id, Certificate.status == "valid")
-        .values(status="revoked", revoked_at=now, revoked_by_id=actor.user_id, revoked_reason=text)
+        .where(Certificate.id == certificate.id, Certificate.status == CertificateStatus.VALID)
+        .values(
+            status=CertificateStatus.REVOKED, revoked_at=now, revoked_by_id=actor.user_id, revoked_reason=text
+        )
         .execution_options(synchronize_session=False)
     )
     if getattr(changed, "rowcount", 0) != 1:
@@ -176,7 +178,7 @@ def reissue(session: Session, actor: Actor, *, certificate_id: int, now: datetim
     certificate = _managed(session, actor, certificate_id)
     copy = session.execute(
         update(Certificate)
-        .where(Certificate.id == certificate.id, Certificate.status == "valid")
+        .where(Certificate.id == certificate.id, Certificate.status == CertificateStatus.VALID)
         .values(copies=Certificate.copies + 1, last_copy_at=now)
         .returning(Certificate.copies)
         .execution_options(synchronize_session=False)

@@ -15,15 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.service import get_officer
-from app.certificates import transcript_pdf
 from app.certificates.issuing import course_score
 from app.certificates.models import Certificate
-from app.certificates.service import PdfFile
 from app.config import get_settings
 from app.courses.models import Course
 from app.errors import PermissionDenied
 from app.orgs.permissions import Actor
-from app.progress.models import ProgressCycle
+from app.rounds.models import ProgressCycle
 
 
 @dataclass(frozen=True)
@@ -118,9 +116,3 @@ def my_transcript(session: Session, actor: Actor) -> Transcript:
     if actor.user_id is None:
         raise PermissionDenied("Please log in first.")
     return transcript(session, actor, user_id=actor.user_id)
-
-
-def transcript_file(session: Session, actor: Actor, *, user_id: int | None) -> PdfFile:
-    """The transcript as a PDF: the caller's own when user_id is None."""
-    found = my_transcript(session, actor) if user_id is None else transcript(session, actor, user_id=user_id)
-    return PdfFile(f"bang-ket-qua-{found.officer_code}.pdf", transcript_pdf.transcript_pdf(found))

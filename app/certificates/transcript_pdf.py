@@ -4,18 +4,18 @@ Labels are Vietnamese with the English after them, like the certificate."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
+from sqlalchemy.orm import Session
 
+from app.certificates.models import CertificateStatus
 from app.certificates.pdf import BRAND, FAMILY, INK, MUTED, SITE_TITLE, day, hours, new_document, number, text
+from app.certificates.service import PdfFile
+from app.certificates.transcript import Transcript, TranscriptRow, my_transcript, transcript
 from app.config import get_settings
 from app.i18n import format_day, today
-
-if TYPE_CHECKING:
-    from app.certificates.transcript import Transcript, TranscriptRow
+from app.orgs.permissions import Actor
 
 HEADINGS = (
     "TT\nNo.",
@@ -44,7 +44,7 @@ def score_label(score: float | None) -> str:
 def certificate_label(row: TranscriptRow) -> str:
     if row.serial is None:
         return "—"
-    if row.status == "revoked":
+    if row.status == CertificateStatus.REVOKED:
         return f"{row.serial}\nđã thu hồi · revoked"
     if row.copies:
         return f"{row.serial}\nbản sao số {row.copies} · copy no. {row.copies}"
@@ -128,3 +128,9 @@ def transcript_pdf(found: Transcript) -> bytes:
         total.cell(str(len(found.rows)), style=FontFace(emphasis="BOLD"))
         total.cell(hours(found.total_minutes), style=FontFace(emphasis="BOLD"))
     return bytes(document.output())
+
+
+def transcript_file(session: Session, actor: Actor, *, user_id: int | None) -> PdfFile:
+    """The transcript as a PDF: the caller's own when user_id is None."""
+    found = my_transcript(session, actor) if user_id is None else transcript(session, actor, user_id=user_id)
+    return PdfFile(f"bang-ket-qua-{found.officer_code}.pdf", transcript_pdf(found))

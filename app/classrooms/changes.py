@@ -15,7 +15,7 @@ from app.accounts.models import User
 from app.accounts.roster import RosterUnreadable, table_rows
 from app.accounts.service import officer_matches
 from app.audit.recorder import record
-from app.classrooms.models import Classroom, Enrolment
+from app.classrooms.models import Classroom, ClassStatus, Enrolment, EnrolmentStatus
 from app.classrooms.service import ClassForm, get_class, managed_scope, validate_form
 from app.courses.models import Course
 from app.db import lock_row, utcnow
@@ -75,7 +75,7 @@ def _active_count(session: Session, classroom_id: int) -> int:
         session.scalar(
             select(func.count())
             .select_from(Enrolment)
-            .where(Enrolment.classroom_id == classroom_id, Enrolment.status == "active")
+            .where(Enrolment.classroom_id == classroom_id, Enrolment.status == EnrolmentStatus.ACTIVE)
         )
         or 0
     )
@@ -160,7 +160,7 @@ def find_officers(session: Session, actor: Actor, *, classroom_id: int, query: s
         session.scalars(
             select(Enrolment.user_id).where(
                 Enrolment.classroom_id == classroom.id,
-                Enrolment.status == "active",
+                Enrolment.status == EnrolmentStatus.ACTIVE,
                 Enrolment.user_id.in_([u.id for u, _ in rows] or [-1]),
             )
         )
@@ -183,14 +183,16 @@ def _joinable(session: Session, user_id: int, today: date) -> Any:
         .where(User.id == user_id)
         .scalar_subquery()
     )
-    mine = select(Enrolment.classroom_id).where(Enrolment.user_id == user_id, Enrolment.status == "active")
+    mine = select(Enrolment.classroom_id).where(
+        Enrolment.user_id == user_id, Enrolment.status == EnrolmentStatus.ACTIVE
+    )
     return (
         select(Classroom, Course)
         .join(Course, Course.id == Classroom.course_id)
         .join(OrgUnit, OrgUnit.id == Classroom.owner_unit_id)
         .where(
             Classroom.self_enrol.is_(True),
-            Classroom.status == "open",
+            Classroom.status == ClassStatus.OPEN,
             Course.published.is_(True),
             or_(Classroom.closes_on.is_(None), Classroom.closes_on >= today),
             officer_path.startswith(OrgUnit.path),
@@ -207,7 +209,7 @@ def open_classes(session: Session, actor: Actor, *, today: date) -> list[OpenCla
     taken = dict(
         session.execute(
             select(Enrolment.classroom_id, func.count())
-            .where(Enrolment.classroom_id.in_(limited or [-1]), Enrolment.status == "active")
+            .where(Enrolment.classroom_id.in_(limited or [-1]), Enrolment.status == EnrolmentStatus.ACTIVE)
             .group_by(Enrolment.classroom_id)
         ).all()
     )
@@ -243,7 +245,7 @@ def join_class(session: Session, actor: Actor, *, classroom_id: int, today: date
             )
         )
     else:
-        enrolment.status, enrolment.source, enrolment.batch_id = "active", "self", None
+        enrolment.status, enrolment.source, enrolment.batch_id = EnrolmentStatus.ACTIVE, "self", None
         enrolment.enrolled_at, enrolment.enrolled_by_id = utcnow(), actor.user_id
         enrolment.withdrawn_at = enrolment.withdrawn_by_id = enrolment.withdrawn_reason = None
     record(session, actor, "enrolment.self", target_type="classroom", target_id=classroom.id)

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, one_of, utcnow
+
+
+class ClassStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class EnrolmentStatus(StrEnum):
+    ACTIVE = "active"
+    # Withdrawn by a coordinator (or an undone assignment): the row and its reason are kept.
+    WITHDRAWN = "withdrawn"
 
 
 class Classroom(Base):
     __tablename__ = "classrooms"
+    __table_args__ = (one_of("status", ClassStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(50), unique=True)
@@ -23,7 +36,7 @@ class Classroom(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     capacity: Mapped[int | None] = mapped_column(Integer)
     self_enrol: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(10), default="open")  # open | closed
+    status: Mapped[str] = mapped_column(String(10), default=ClassStatus.OPEN)
     created_by_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -50,12 +63,13 @@ class Enrolment(Base):
     __table_args__ = (
         UniqueConstraint("classroom_id", "user_id"),
         Index("ix_enrolments_user_id_status", "user_id", "status"),
+        one_of("status", EnrolmentStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     classroom_id: Mapped[int] = mapped_column(ForeignKey("classrooms.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(10), default="active")  # active | withdrawn
+    status: Mapped[str] = mapped_column(String(10), default=EnrolmentStatus.ACTIVE)
     source: Mapped[str] = mapped_column(String(10))  # people | unit | list | self
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("assignment_batches.id"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit.recorder import record
-from app.classrooms.models import AssignmentBatch, Classroom, Enrolment
+from app.classrooms.models import AssignmentBatch, Classroom, ClassStatus, Enrolment, EnrolmentStatus
 from app.courses.models import Course
 from app.db import lock_row, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
@@ -136,7 +136,7 @@ def create_class(session: Session, actor: Actor, form: ClassForm) -> Classroom:
 
 
 def set_class_status(session: Session, actor: Actor, *, classroom_id: int, status: str) -> Classroom:
-    if status not in ("open", "closed"):
+    if status not in tuple(ClassStatus):
         raise InvalidInput("A class is open or closed.")
     classroom, _ = get_class(session, actor, classroom_id)
     classroom.status = status
@@ -171,7 +171,7 @@ def preview(session: Session, actor: Actor, *, classroom_id: int, target: Target
     result = Preview()
     inside = _target_select(session, actor, target, in_scope=True).subquery()
     already = select(Enrolment.user_id).where(
-        Enrolment.classroom_id == classroom.id, Enrolment.status == "active"
+        Enrolment.classroom_id == classroom.id, Enrolment.status == EnrolmentStatus.ACTIVE
     )
     result.already = (
         session.scalar(select(func.count()).select_from(inside).where(inside.c.id.in_(already))) or 0
@@ -206,7 +206,7 @@ def assign(session: Session, actor: Actor, *, classroom_id: int, target: Target)
     # Assignments to one class queue here, so the counts, the capacity check and the audit
     # record below are those of the rows this one writes, not of a moment before another's.
     lock_row(session, classroom)
-    if classroom.status != "open":
+    if classroom.status != ClassStatus.OPEN:
         raise Conflict("The class is closed; reopen it first.")
     counts = preview(session, actor, classroom_id=classroom_id, target=target)
     if classroom.capacity is not None:
@@ -214,7 +214,7 @@ def assign(session: Session, actor: Actor, *, classroom_id: int, target: Target)
             session.scalar(
                 select(func.count())
                 .select_from(Enrolment)
-                .where(Enrolment.classroom_id == classroom.id, Enrolment.status == "active")
+                .where(Enrolment.classroom_id == classroom.id, Enrolment.status == EnrolmentStatus.ACTIVE)
             )
             or 0
         )
@@ -231,11 +231,11 @@ def assign(session: Session, actor: Actor, *, classroom_id: int, target: Target)
         update(Enrolment)
         .where(
             Enrolment.classroom_id == classroom.id,
-            Enrolment.status == "withdrawn",
+            Enrolment.status == EnrolmentStatus.WITHDRAWN,
             Enrolment.user_id.in_(select(chosen.c.id)),
         )
         .values(
-            status="active",
+            status=EnrolmentStatus.ACTIVE,
             source=target.kind,
             batch_id=batch.id,
             enrolled_at=now,
@@ -252,7 +252,7 @@ def assign(session: Session, actor: Actor, *, classroom_id: int, target: Target)
             select(
                 literal(classroom.id),
                 chosen.c.id,
-                literal("active"),
+                literal(EnrolmentStatus.ACTIVE.value),
                 literal(target.kind),
                 literal(batch.id),
                 literal(now, Enrolment.enrolled_at.type),
@@ -287,10 +287,10 @@ def withdraw(
         .where(
             Enrolment.classroom_id == classroom.id,
             Enrolment.user_id.in_(list(user_ids)),
-            Enrolment.status == "active",
+            Enrolment.status == EnrolmentStatus.ACTIVE,
         )
         .values(
-            status="withdrawn",
+            status=EnrolmentStatus.WITHDRAWN,
             withdrawn_at=utcnow(),
             withdrawn_by_id=actor.user_id,
             withdrawn_reason=clean[:300],
@@ -320,9 +320,9 @@ def undo_batch(session: Session, actor: Actor, *, classroom_id: int, batch_id: i
         raise Conflict("This assignment has already been undone.")
     result = session.execute(
         update(Enrolment)
-        .where(Enrolment.batch_id == batch.id, Enrolment.status == "active")
+        .where(Enrolment.batch_id == batch.id, Enrolment.status == EnrolmentStatus.ACTIVE)
         .values(
-            status="withdrawn",
+            status=EnrolmentStatus.WITHDRAWN,
             withdrawn_at=utcnow(),
             withdrawn_by_id=actor.user_id,
             withdrawn_reason="assignment undone",

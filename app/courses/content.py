@@ -6,6 +6,7 @@ whole course in one pass. See courses/README.md for the format this reads."""
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -27,6 +28,11 @@ IMAGE_TYPES = {
     ".webp": "image/webp",
 }
 MAX_TEXT_FILE = 1024 * 1024
+# Our longest lesson is 15 KB; a lesson ten times longer should be split anyway.
+MAX_LESSON_FILE = 200 * 1024
+# Checking renders every lesson; what real courses render in a quarter of a second here may
+# take at most this long, whatever the upload holds (app.courses.rendering bounds each lesson).
+RENDER_BUDGET_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,7 @@ class _CourseReader:
     def __init__(self, root: Path, max_asset_bytes: int) -> None:
         self.root = root
         self.max_asset_bytes = max_asset_bytes
+        self.render_seconds = 0.0
         self.errors: list[ContentError] = []
         self.hashed: dict[str, bytes] = {}
         self.slugs: dict[str, str] = {}
@@ -234,13 +241,15 @@ class _CourseReader:
             return None, f"'{name[:100]}' is not a valid file name"
         return None, f"the file '{name}' does not exist"
 
-    def _read_text(self, name: str, check: Checker, path: tuple[str | int, ...]) -> str | None:
+    def _read_text(
+        self, name: str, check: Checker, path: tuple[str | int, ...], *, limit: int = MAX_TEXT_FILE
+    ) -> str | None:
         file, problem = self._file(name)
         if file is None:
             check.error(path, problem)
             return None
-        if file.stat().st_size > MAX_TEXT_FILE:
-            check.error(path, f"'{name}' is larger than 1 MB")
+        if file.stat().st_size > limit:
+            check.error(path, f"'{name}' is larger than {limit // 1024:,} KB")
             return None
         raw = file.read_bytes()
         try:
@@ -278,7 +287,7 @@ class _CourseReader:
         if not name.endswith(".md"):
             parent.error(path, f"'{name}' is not a Markdown (.md) file")
             return None
-        text = self._read_text(name, parent, path)
+        text = self._read_text(name, parent, path, limit=MAX_LESSON_FILE)
         if text is None:
             return None
         if not text.startswith("---\n") or "\n---\n" not in text[3:] + "\n":
@@ -298,9 +307,18 @@ class _CourseReader:
         title = check.text(meta, (), "title")
         minutes = check.integer(meta, (), "minutes", required=False, low=1, high=600)
         lesson_dir = str(Path(name).parent).replace("\\", "/")
+        if self.render_seconds > RENDER_BUDGET_SECONDS:
+            check.error(
+                (),
+                f"the lessons before this one took over {RENDER_BUDGET_SECONDS:g} s to check; shorten them",
+            )
+            self.errors.extend(check.errors)
+            return None
+        started = time.perf_counter()
         rendered = render_lesson(
             body, lesson_dir="" if lesson_dir == "." else lesson_dir, media_url=lambda p: media + p
         )
+        self.render_seconds += time.perf_counter() - started
         head_lines = head.count("\n") + 3
         for problem in rendered.problems:
             check.errors.append(ContentError(name, None, None, _shift(problem, head_lines)))

@@ -43,6 +43,16 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "lo
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"]
 )
+# The same parser without inline parsing: the block structure, in time linear in the text.
+_blocks = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
+_blocks.disable("inline")
+
+# Inline parsing (links, emphasis) takes time that grows faster than the length of the run of
+# text it parses: 40 KB of "![" in one paragraph takes a second here. Each paragraph, heading,
+# list item or table cell is such a run; the longest in our courses is under 600 characters.
+MAX_INLINE = 4000
 
 
 @dataclass
@@ -59,6 +69,14 @@ def render_lesson(markdown: str, *, lesson_dir: str, media_url: Callable[[str], 
     resolved from it, must stay inside the course, and are rewritten through media_url.
     """
     result = Rendered(html="")
+    for block in _blocks.parse(markdown):
+        if block.type == "inline" and len(block.content) > MAX_INLINE:
+            result.problems.append(
+                f"line {(block.map or [0])[0] + 1}: a paragraph, heading, list item or table cell is "
+                f"longer than {MAX_INLINE:,} characters; split it"
+            )
+    if result.problems:
+        return result
     tokens = _md.parse(markdown)
     for token in tokens:
         if token.type == "heading_open" and token.tag == "h1":

@@ -16,9 +16,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import resolve_session
+from app.accounts.grants import actor_for
 from app.config import get_settings
 from app.notifications import inbox
-from app.orgs.grants import actor_for
 from app.orgs.permissions import ANONYMOUS, Actor
 
 SESSION_COOKIE = "hocso_session"

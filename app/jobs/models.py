@@ -6,12 +6,20 @@ wrote a file and the server that sends it may be different machines."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, one_of, utcnow
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class Job(Base):
@@ -19,6 +27,7 @@ class Job(Base):
     __table_args__ = (
         Index("ix_jobs_status_created_at", "status", "created_at"),
         Index("ix_jobs_requester_id_created_at", "requester_id", "created_at"),
+        one_of("status", JobStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,7 +37,7 @@ class Job(Base):
     # actor ids, so removing people never blocks on their exports.
     requester_id: Mapped[int] = mapped_column(Integer)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued | running | done | failed
+    status: Mapped[str] = mapped_column(String(10), default=JobStatus.QUEUED)
     rows_done: Mapped[int] = mapped_column(Integer, default=0)
     rows_total: Mapped[int | None] = mapped_column(Integer)
     filename: Mapped[str | None] = mapped_column(String(200))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.i18n import LANGUAGES, N_, today
-from app.jobs.models import Job, JobChunk
+from app.jobs.models import Job, JobChunk, JobStatus
 from app.jobs.registry import planner
 from app.orgs.permissions import Actor
 from app.tabular.writers import FORMATS
@@ -48,7 +48,7 @@ def create_export(
             "format": fmt,
             "language": language if language in LANGUAGES else "vi",
         },
-        status="queued",
+        status=JobStatus.QUEUED,
         rows_done=0,
         attempts=0,
         created_at=now,
@@ -78,7 +78,7 @@ def my_jobs(session: Session, actor: Actor) -> Sequence[Job]:
 def finished_job(session: Session, actor: Actor, job_id: int) -> Job:
     """The actor's job, when its file is ready to download."""
     job = get_job(session, actor, job_id)
-    if job.status != "done":
+    if job.status != JobStatus.DONE:
         raise Conflict("The file is not ready yet.")
     return job
 

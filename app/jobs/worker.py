@@ -21,14 +21,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.accounts.grants import actor_for
 from app.accounts.models import User
 from app.config import Settings
 from app.db import utcnow
 from app.errors import DomainError, PermissionDenied
 from app.i18n import N_, today
-from app.jobs.models import Job, JobChunk
+from app.jobs.models import Job, JobChunk, JobStatus
 from app.jobs.registry import planner
-from app.orgs.grants import actor_for
 from app.tabular.writers import FORMATS, file_chunks, filename
 
 log = logging.getLogger("hocso.jobs")
@@ -58,7 +58,10 @@ def _claimable(now: datetime, lease: timedelta) -> ColumnElement[bool]:
     return and_(
         Job.attempts < MAX_ATTEMPTS,
         Job.expires_at > now,
-        or_(Job.status == "queued", (Job.status == "running") & (Job.heartbeat_at < now - lease)),
+        or_(
+            Job.status == JobStatus.QUEUED,
+            (Job.status == JobStatus.RUNNING) & (Job.heartbeat_at < now - lease),
+        ),
     )
 
 
@@ -73,7 +76,7 @@ def claim(session: Session, *, now: datetime, lease: timedelta) -> Claimed | Non
             update(Job)
             .where(Job.id == candidate, _claimable(now, lease))
             .values(
-                status="running",
+                status=JobStatus.RUNNING,
                 started_at=now,
                 heartbeat_at=now,
                 attempts=Job.attempts + 1,
@@ -91,7 +94,7 @@ def _touch(session: Session, job: Claimed, now: datetime, **values: object) -> N
     """Renew the heartbeat (and set values) if the job is still this worker's claim."""
     done = session.execute(
         update(Job)
-        .where(Job.id == job.id, Job.status == "running", Job.attempts == job.attempts)
+        .where(Job.id == job.id, Job.status == JobStatus.RUNNING, Job.attempts == job.attempts)
         .values(heartbeat_at=now, **values)
         .execution_options(synchronize_session=False)
     )
@@ -160,7 +163,7 @@ def run_claimed(
                 session,
                 job,
                 finished,
-                status="done",
+                status=JobStatus.DONE,
                 rows_done=counted,
                 filename=filename(plan.table, fmt, today(tz)),
                 media_type=FORMATS[fmt].media_type,
@@ -168,7 +171,7 @@ def run_claimed(
                 finished_at=finished,
                 expires_at=finished + timedelta(hours=settings.jobs_keep_hours),
             )
-        return "done"
+        return JobStatus.DONE
     except LeaseLost:
         log.warning("job %s was claimed by another worker; this run stops", job.id)
         return "lost"
@@ -180,10 +183,10 @@ def run_claimed(
             error = f"{type(exc).__name__}: {exc}"
         try:
             with unit_of_work() as session:
-                _touch(session, job, now(), status="failed", error=error[:500], finished_at=now())
+                _touch(session, job, now(), status=JobStatus.FAILED, error=error[:500], finished_at=now())
         except LeaseLost:
             return "lost"
-        return "failed"
+        return JobStatus.FAILED
 
 
 Runner = Callable[[UnitOfWork, Settings, Claimed, Callable[[], datetime]], str]
@@ -213,14 +216,16 @@ def work(
 def sweep(session: Session, settings: Settings, *, now: datetime) -> int:
     """Give up on jobs orphaned too often, and delete expired jobs with their files."""
     lease = timedelta(seconds=settings.jobs_lease_seconds)
-    given_up = and_(Job.status == "running", Job.heartbeat_at < now - lease, Job.attempts >= MAX_ATTEMPTS)
+    given_up = and_(
+        Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - lease, Job.attempts >= MAX_ATTEMPTS
+    )
     # Read first: an idle poll should not take SQLite's write lock every few seconds.
     if session.scalar(select(Job.id).where(or_(given_up, Job.expires_at < now)).limit(1)) is None:
         return 0
     session.execute(
         update(Job)
         .where(given_up)
-        .values(status="failed", error=GIVEN_UP, finished_at=now)
+        .values(status=JobStatus.FAILED, error=GIVEN_UP, finished_at=now)
         .execution_options(synchronize_session=False)
     )
     expired = select(Job.id).where(Job.expires_at < now).scalar_subquery()

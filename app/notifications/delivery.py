@@ -21,7 +21,7 @@ from app.classrooms.service import get_class
 from app.config import Settings
 from app.db import utcnow
 from app.notifications.mail import Mailer, build_message
-from app.notifications.models import OutboxMessage
+from app.notifications.models import OutboxMessage, OutboxStatus
 from app.orgs.permissions import Actor
 
 CLAIM_MINUTES = 10
@@ -48,8 +48,8 @@ class _Claimed:
 
 def _claimable(now: datetime) -> ColumnElement[bool]:
     return or_(
-        (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
-        (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
+        (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_until < now),
     )
 
 
@@ -68,7 +68,7 @@ def claim(session: Session, *, now: datetime, limit: int) -> list[_Claimed]:
     rows = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due.scalar_subquery()), _claimable(now))
-        .values(status="sending", claimed_until=now + timedelta(minutes=CLAIM_MINUTES))
+        .values(status=OutboxStatus.SENDING, claimed_until=now + timedelta(minutes=CLAIM_MINUTES))
         .returning(
             OutboxMessage.id,
             OutboxMessage.dedupe_key,
@@ -87,12 +87,14 @@ def settle(session: Session, settings: Settings, item: _Claimed, *, error: str |
     attempts = item.attempts + 1
     values: dict[str, object] = {"attempts": attempts, "claimed_until": None}
     if error is None:
-        values.update(status="sent", sent_at=now, last_error=None)
+        values.update(status=OutboxStatus.SENT, sent_at=now, last_error=None)
     elif attempts >= settings.mail_max_attempts:
-        values.update(status="failed", last_error=error[:500])
+        values.update(status=OutboxStatus.FAILED, last_error=error[:500])
     else:
         delay = timedelta(minutes=settings.mail_retry_base_minutes) * 2 ** (attempts - 1)
-        values.update(status="pending", last_error=error[:500], next_attempt_at=now + min(delay, MAX_DELAY))
+        values.update(
+            status=OutboxStatus.PENDING, last_error=error[:500], next_attempt_at=now + min(delay, MAX_DELAY)
+        )
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == item.id)
@@ -127,9 +129,9 @@ def deliver(
                 error = f"{type(exc).__name__}: {exc}"
             with unit_of_work() as session:
                 status = settle(session, settings, item, error=error, now=now())
-            if status == "sent":
+            if status == OutboxStatus.SENT:
                 report.sent += 1
-            elif status == "failed":
+            elif status == OutboxStatus.FAILED:
                 report.failed += 1
             else:
                 report.retrying += 1
@@ -146,7 +148,7 @@ class OutboxSummary:
 def class_outbox(session: Session, classroom_id: int) -> OutboxSummary:
     """What happened to a class's e-mails: counts by status and the ones that failed or are being
     retried, with their errors. The caller has already checked access to the class."""
-    counts = {"pending": 0, "sending": 0, "sent": 0, "failed": 0}
+    counts = {str(status): 0 for status in OutboxStatus}
     for status, count in session.execute(
         select(OutboxMessage.status, func.count())
         .where(OutboxMessage.classroom_id == classroom_id)
@@ -156,7 +158,7 @@ def class_outbox(session: Session, classroom_id: int) -> OutboxSummary:
     problems = session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.classroom_id == classroom_id, OutboxMessage.last_error.is_not(None))
-        .where(OutboxMessage.status.in_(("failed", "pending")))
+        .where(OutboxMessage.status.in_((OutboxStatus.FAILED, OutboxStatus.PENDING)))
         .order_by(OutboxMessage.id.desc())
         .limit(50)
     ).all()
@@ -168,8 +170,8 @@ def retry_failed(session: Session, actor: Actor, *, classroom_id: int, now: date
     get_class(session, actor, classroom_id)
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.classroom_id == classroom_id, OutboxMessage.status == "failed")
-        .values(status="pending", attempts=0, next_attempt_at=now)
+        .where(OutboxMessage.classroom_id == classroom_id, OutboxMessage.status == OutboxStatus.FAILED)
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
     record(session, actor, "class.mail_retry", target_type="classroom", target_id=classroom_id)

@@ -6,12 +6,22 @@ its table, so running the reminder job twice, or twice at once, queues nothing t
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, one_of, utcnow
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    # Claimed by a delivery run until claimed_until; a run that died leaves it to be claimed again.
+    SENDING = "sending"
+    SENT = "sent"
+    # Given up after the last retry; staff may send the class's failed messages again.
+    FAILED = "failed"
 
 
 class OutboxMessage(Base):
@@ -20,7 +30,10 @@ class OutboxMessage(Base):
     leaves its claims to expire rather than stuck."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
+        one_of("status", OutboxStatus),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
@@ -30,7 +43,7 @@ class OutboxMessage(Base):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sending | sent | failed
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

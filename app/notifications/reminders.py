@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit.recorder import record
-from app.classrooms.models import Classroom
+from app.classrooms.models import Classroom, ClassStatus
 from app.classrooms.service import get_class
 from app.config import Settings
 from app.courses.models import Course
@@ -150,7 +150,7 @@ def queue_reminders(session: Session, settings: Settings, *, today: date) -> Que
         select(Classroom, Course)
         .join(Course, Course.id == Classroom.course_id)
         .where(
-            Classroom.status == "open",
+            Classroom.status == ClassStatus.OPEN,
             Classroom.opens_on <= today,
             Classroom.due_on.is_not(None),
             Classroom.due_on <= horizon,

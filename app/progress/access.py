@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
-from app.classrooms.models import Classroom, Enrolment
+from app.classrooms.models import Classroom, Enrolment, EnrolmentStatus
 from app.courses import service as courses
 from app.courses.models import CourseAsset
 from app.errors import NotFound
 from app.orgs.permissions import Actor, Permission
-from app.progress.models import ProgressCycle
+from app.rounds.models import ProgressCycle
 
 
 def may_read_unpublished(session: Session, actor: Actor, course_id: int) -> bool:
@@ -32,7 +32,7 @@ def may_read_unpublished(session: Session, actor: Actor, course_id: int) -> bool
         .where(
             Classroom.course_id == course_id,
             Enrolment.user_id == actor.user_id,
-            Enrolment.status == "active",
+            Enrolment.status == EnrolmentStatus.ACTIVE,
         )
     )
     started = exists().where(ProgressCycle.course_id == course_id, ProgressCycle.user_id == actor.user_id)

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import User
 from app.accounts.service import officer_matches
-from app.classrooms.models import Classroom, Enrolment
+from app.classrooms.models import Classroom, Enrolment, EnrolmentStatus
 from app.courses.models import Lesson, Quiz
-from app.progress.models import LessonCompletion, ProgressCycle
+from app.progress.models import LessonCompletion
 from app.quizzes.results import best_by_cycle
+from app.rounds.models import ProgressCycle
 
 STATUSES = ("not_started", "in_progress", "completed", "overdue", "withdrawn")
 SORTS = ("name", "code", "progress", "activity", "status", "enrolled")
@@ -109,7 +110,7 @@ class _Roster:
             else case((cycle.id.is_not(None), literal("in_progress")), else_=literal("not_started"))
         )
         self.status = case(
-            (Enrolment.status == "withdrawn", literal("withdrawn")),
+            (Enrolment.status == EnrolmentStatus.WITHDRAWN, literal("withdrawn")),
             (cycle.completed_at.is_not(None), literal("completed")),
             else_=open_status,
         ).label("status")

@@ -11,14 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.recorder import record
-from app.classrooms.models import Classroom, Enrolment
+from app.classrooms.models import Classroom, Enrolment, EnrolmentStatus
 from app.courses.models import Course, Lesson
 from app.db import lock_row, utcnow
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.orgs.permissions import Actor
 from app.progress.access import may_read_unpublished
-from app.progress.models import LessonCompletion, ProgressCycle
+from app.progress.models import LessonCompletion
 from app.quizzes.results import quizzes_passed
+from app.rounds.models import ProgressCycle
+from app.rounds.service import current_cycle, open_cycle, to_settle
 
 
 @dataclass(frozen=True)
@@ -42,20 +44,6 @@ class LearningItem:
     course: Course
     progress: CourseProgress
     overdue: bool
-
-
-def current_cycle(session: Session, user_id: int, course_id: int) -> ProgressCycle | None:
-    """The officer's latest cycle of a course, if they have begun it."""
-    return _current_cycle(session, user_id, course_id)
-
-
-def _current_cycle(session: Session, user_id: int, course_id: int) -> ProgressCycle | None:
-    return session.scalar(
-        select(ProgressCycle)
-        .where(ProgressCycle.user_id == user_id, ProgressCycle.course_id == course_id)
-        .order_by(ProgressCycle.number.desc())
-        .limit(1)
-    )
 
 
 def _lesson(session: Session, actor: Actor, course_slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
@@ -93,20 +81,6 @@ def complete_lesson(session: Session, actor: Actor, *, course_slug: str, lesson_
     return _progress(session, course, cycle)
 
 
-def open_cycle(session: Session, user_id: int, course_id: int) -> ProgressCycle:
-    """The officer's current cycle of a course, the first one made on first use."""
-    cycle = _current_cycle(session, user_id, course_id)
-    if cycle is None:
-        try:
-            with session.begin_nested():
-                cycle = ProgressCycle(user_id=user_id, course_id=course_id, number=1)
-                session.add(cycle)
-        except IntegrityError:
-            cycle = _current_cycle(session, user_id, course_id)
-        assert cycle is not None
-    return cycle
-
-
 def settle_completion(
     session: Session, actor: Actor, course: Course, cycle: ProgressCycle, *, now: datetime
 ) -> None:
@@ -136,6 +110,15 @@ def settle_completion(
     completed_rounds(session).append(cycle.id)
 
 
+def settle_noted(session: Session, actor: Actor, *, now: datetime) -> None:
+    """Judge every round whose quiz work this unit of work noted (app.rounds.service.to_settle)."""
+    noted = to_settle(session)
+    while noted:
+        cycle = session.get(ProgressCycle, noted.pop(0))
+        if cycle is not None:
+            settle_completion(session, actor, session.get_one(Course, cycle.course_id), cycle, now=now)
+
+
 def completed_rounds(session: Session) -> list[int]:
     """The rounds (cycle ids) this unit of work has completed and whose completion has not been
     acted on yet; app.flows takes them from here to issue certificates."""
@@ -149,7 +132,7 @@ def start_retake(session: Session, actor: Actor, *, course_slug: str) -> Progres
     course = session.scalar(select(Course).where(Course.slug == course_slug))
     if course is None:
         raise NotFound("No course with this address.")
-    current = _current_cycle(session, actor.user_id, course.id)
+    current = current_cycle(session, actor.user_id, course.id)
     if current is None or current.completed_at is None:
         raise Conflict("Finish the course before starting it again.")
     cycle = ProgressCycle(user_id=actor.user_id, course_id=course.id, number=current.number + 1)
@@ -186,7 +169,7 @@ def lesson_done(session: Session, actor: Actor, *, course_slug: str, lesson_slug
     if actor.user_id is None:
         return False
     course, lesson = _lesson(session, actor, course_slug, lesson_slug)
-    cycle = _current_cycle(session, actor.user_id, course.id)
+    cycle = current_cycle(session, actor.user_id, course.id)
     if cycle is None:
         return False
     return (
@@ -207,7 +190,7 @@ def my_learning(session: Session, actor: Actor, *, today: date) -> list[Learning
         select(Classroom, Course)
         .join(Enrolment, Enrolment.classroom_id == Classroom.id)
         .join(Course, Course.id == Classroom.course_id)
-        .where(Enrolment.user_id == actor.user_id, Enrolment.status == "active")
+        .where(Enrolment.user_id == actor.user_id, Enrolment.status == EnrolmentStatus.ACTIVE)
     ).all()
     states = _progress_by_course(session, actor.user_id, [course for _, course in rows])
     items = []

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.courses.models import Question, Quiz
 from app.errors import NotFound
 from app.i18n import N_, format_number, translations
-from app.quizzes.models import AttemptAnswer, QuizAttempt
+from app.quizzes.models import AttemptAnswer, AttemptStatus, QuizAttempt
 from app.text import excel_safe
 
 GROUP_SHARE = 0.27
@@ -57,7 +57,7 @@ def analyse(session: Session, *, quiz_id: int, classroom_id: int, language: str)
     graded = (
         QuizAttempt.quiz_id == quiz_id,
         QuizAttempt.classroom_id == classroom_id,
-        QuizAttempt.status == "graded",
+        QuizAttempt.status == AttemptStatus.GRADED,
     )
     attempts = session.execute(
         select(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.score_percent, QuizAttempt.passed).where(

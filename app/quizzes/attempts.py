@@ -22,11 +22,11 @@ from app.courses.models import Course, Question, Quiz
 from app.db import lock_row
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.orgs.permissions import Actor
-from app.progress.models import ProgressCycle
-from app.progress.service import open_cycle, settle_completion
 from app.quizzes.grading import grade, normalise_answer, public_view
-from app.quizzes.models import AttemptAnswer, QuizAttempt
+from app.quizzes.models import AttemptAnswer, AttemptStatus, QuizAttempt
 from app.quizzes.settings import QuizSettings, class_for, effective, override_for
+from app.rounds.models import ProgressCycle
+from app.rounds.service import open_cycle, to_settle
 
 # Answers that left the browser just before the deadline still count: network time, not extra time.
 GRACE = timedelta(seconds=5)
@@ -66,7 +66,9 @@ def settings_for(session: Session, user_id: int, ref: QuizRef) -> tuple[QuizSett
 def open_attempt(session: Session, user_id: int, quiz_id: int) -> QuizAttempt | None:
     return session.scalar(
         select(QuizAttempt).where(
-            QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id, QuizAttempt.status == "open"
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.status == AttemptStatus.OPEN,
         )
     )
 
@@ -113,7 +115,7 @@ def start(session: Session, actor: Actor, *, course_slug: str, quiz_slug: str, n
         cycle_id=cycle.id,
         classroom_id=classroom_id,
         number=used + 1,
-        status="open",
+        status=AttemptStatus.OPEN,
         started_at=now,
         deadline_at=deadline,
         settings=settings.snapshot(),
@@ -194,7 +196,7 @@ def save(
     # Held until the commit: a submit from another device waits for these answers and grades
     # them, or has graded already and they are refused. None is saved after its grading.
     lock_row(session, attempt)
-    if attempt.status != "open":
+    if attempt.status != AttemptStatus.OPEN:
         raise Conflict("This attempt has been submitted; its answers can no longer change.")
     if expired(attempt, now):
         finish(session, actor, attempt, now=now, by="deadline")
@@ -256,7 +258,7 @@ def submit(
     """Save the last answers (when in time) and grade. Submitting a graded attempt again returns
     the same result."""
     attempt = own_attempt(session, actor, attempt_id)
-    if attempt.status == "open" and answers and not expired(attempt, now):
+    if attempt.status == AttemptStatus.OPEN and answers and not expired(attempt, now):
         save(session, actor, attempt_id=attempt_id, answers=answers, now=now)
     return finish(session, actor, attempt, now=now, by="deadline" if expired(attempt, now) else "learner")
 
@@ -264,13 +266,13 @@ def submit(
 def finish(session: Session, actor: Actor, attempt: QuizAttempt, *, now: datetime, by: str) -> QuizAttempt:
     """Grade an open attempt exactly once. The status change is a conditional UPDATE: whoever
     loses the race (another tab, the sweep) finds the attempt graded and returns it as it is."""
-    if attempt.status != "open":
+    if attempt.status != AttemptStatus.OPEN:
         return attempt
     ended = now if attempt.deadline_at is None else min(now, attempt.deadline_at)
     won = session.execute(
         update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == "open")
-        .values(status="graded", submitted_at=ended, finished_by=by)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == AttemptStatus.OPEN)
+        .values(status=AttemptStatus.GRADED, submitted_at=ended, finished_by=by)
         .execution_options(synchronize_session=False)
     )
     session.refresh(attempt)
@@ -293,10 +295,11 @@ def finish(session: Session, actor: Actor, attempt: QuizAttempt, *, now: datetim
     attempt.score_percent = round(100 * points / len(attempt.layout), 2) if attempt.layout else 0.0
     attempt.passed = attempt.score_percent >= settings.pass_mark
     session.flush()
-    course = session.get_one(Course, session.get_one(Quiz, attempt.quiz_id).course_id)
     cycle = session.get_one(ProgressCycle, attempt.cycle_id)
     cycle.last_activity_at = now
-    settle_completion(session, actor, course, cycle, now=now)
+    # Whether this completes the round is progress's rule (lessons and quizzes together), judged
+    # by app.flows before the transaction ends.
+    to_settle(session).append(cycle.id)
     return attempt
 
 
@@ -304,7 +307,7 @@ def sweep(session: Session, actor: Actor, *, now: datetime, limit: int = 500) ->
     """Submit attempts whose deadline passed while nobody came back (for cron)."""
     due = session.scalars(
         select(QuizAttempt)
-        .where(QuizAttempt.status == "open", QuizAttempt.deadline_at < now - GRACE)
+        .where(QuizAttempt.status == AttemptStatus.OPEN, QuizAttempt.deadline_at < now - GRACE)
         .order_by(QuizAttempt.deadline_at)
         .limit(limit)
     ).all()

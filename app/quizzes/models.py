@@ -7,12 +7,18 @@ taken; answers and item analysis stay keyed by the questions' stable ids."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, one_of, utcnow
+
+
+class AttemptStatus(StrEnum):
+    OPEN = "open"
+    GRADED = "graded"
 
 
 class QuizAttempt(Base):
@@ -31,6 +37,7 @@ class QuizAttempt(Base):
         ),
         Index("ix_quiz_attempts_status_deadline_at", "status", "deadline_at"),
         Index("ix_quiz_attempts_quiz_id_status", "quiz_id", "status"),
+        one_of("status", AttemptStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +46,7 @@ class QuizAttempt(Base):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("progress_cycles.id"))
     classroom_id: Mapped[int | None] = mapped_column(ForeignKey("classrooms.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(10), default="open")  # open | graded
+    status: Mapped[str] = mapped_column(String(10), default=AttemptStatus.OPEN)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -16,7 +16,7 @@ from app.courses.models import Course, Question, Quiz
 from app.errors import InvalidInput, NotFound
 from app.i18n import N_
 from app.orgs.permissions import Actor
-from app.quizzes.models import QuizAttempt, QuizOverride
+from app.quizzes.models import AttemptStatus, QuizAttempt, QuizOverride
 from app.quizzes.settings import GRADINGS, OVERRIDABLE, REVIEWS, QuizSettings, effective
 
 
@@ -50,7 +50,7 @@ def class_quizzes(session: Session, actor: Actor, *, classroom_id: int) -> list[
                 func.count(func.distinct(QuizAttempt.user_id)),
                 func.count(func.distinct(QuizAttempt.user_id)).filter(QuizAttempt.passed.is_(True)),
             )
-            .where(QuizAttempt.classroom_id == classroom.id, QuizAttempt.status == "graded")
+            .where(QuizAttempt.classroom_id == classroom.id, QuizAttempt.status == AttemptStatus.GRADED)
             .group_by(QuizAttempt.quiz_id)
         )
     }

@@ -10,8 +10,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.courses.models import Course, Quiz
-from app.progress.models import ProgressCycle
-from app.quizzes.models import QuizAttempt
+from app.quizzes.models import AttemptStatus, QuizAttempt
+from app.rounds.models import ProgressCycle
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def outcomes(
             QuizAttempt.user_id == user_id,
             QuizAttempt.cycle_id == cycle_id,
             QuizAttempt.quiz_id.in_(list(quiz_ids) or [-1]),
-            QuizAttempt.status == "graded",
+            QuizAttempt.status == AttemptStatus.GRADED,
         )
         .order_by(QuizAttempt.quiz_id, QuizAttempt.number)
     ).all()
@@ -90,7 +90,7 @@ def best_by_cycle(
             .where(
                 QuizAttempt.cycle_id.in_(list(cycle_ids[start : start + 1000])),
                 QuizAttempt.quiz_id.in_(list(quiz_ids)),
-                QuizAttempt.status == "graded",
+                QuizAttempt.status == AttemptStatus.GRADED,
             )
             .group_by(QuizAttempt.cycle_id, QuizAttempt.quiz_id)
         )

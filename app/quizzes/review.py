@@ -11,11 +11,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.classrooms.models import Classroom
+from app.classrooms.models import Classroom, ClassStatus
 from app.courses.models import Course, Question, Quiz
 from app.errors import PermissionDenied
 from app.orgs.permissions import Actor
-from app.progress.service import current_cycle
 from app.quizzes.attempts import (
     QuizRef,
     attempts_used,
@@ -26,8 +25,9 @@ from app.quizzes.attempts import (
     settings_for,
 )
 from app.quizzes.grading import correct_view
-from app.quizzes.models import AttemptAnswer, QuizAttempt
+from app.quizzes.models import AttemptAnswer, AttemptStatus, QuizAttempt
 from app.quizzes.settings import QuizSettings
+from app.rounds.service import current_cycle
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class AttemptPage:
 def attempt_page(session: Session, actor: Actor, *, attempt_id: int, now: datetime) -> AttemptPage:
     """The attempt as its taker sees it; an attempt past its deadline is submitted first."""
     attempt = own_attempt(session, actor, attempt_id)
-    if attempt.status == "open" and expired(attempt, now):
+    if attempt.status == AttemptStatus.OPEN and expired(attempt, now):
         finish(session, actor, attempt, now=now, by="deadline")
     quiz = session.get_one(Quiz, attempt.quiz_id)
     course = session.get_one(Course, quiz.course_id)
@@ -65,14 +65,14 @@ def attempt_page(session: Session, actor: Actor, *, attempt_id: int, now: dateti
         for n, item in enumerate(attempt.layout, start=1)
     ]
     left = None
-    if attempt.status == "open" and attempt.deadline_at is not None:
+    if attempt.status == AttemptStatus.OPEN and attempt.deadline_at is not None:
         left = max(0, int((attempt.deadline_at - now).total_seconds()))
     return AttemptPage(attempt, quiz, course, QuizSettings.from_snapshot(attempt.settings), questions, left)
 
 
 def review_open(session: Session, attempt: QuizAttempt, *, now: datetime, today: date) -> bool:
     """Whether the review policy in force at the start lets the officer see the answers now."""
-    if attempt.status != "graded":
+    if attempt.status != AttemptStatus.GRADED:
         return False
     settings = QuizSettings.from_snapshot(attempt.settings)
     if settings.review == "immediately":
@@ -94,7 +94,8 @@ def review_open(session: Session, attempt: QuizAttempt, *, now: datetime, today:
             return True
         classroom = session.get(Classroom, attempt.classroom_id) if attempt.classroom_id else None
         return classroom is not None and (
-            classroom.status == "closed" or (classroom.closes_on is not None and classroom.closes_on < today)
+            classroom.status == ClassStatus.CLOSED
+            or (classroom.closes_on is not None and classroom.closes_on < today)
         )
     return False
 

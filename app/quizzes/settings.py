@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.classrooms.models import Classroom, Enrolment
+from app.classrooms.models import Classroom, Enrolment, EnrolmentStatus
 from app.courses.models import Course, Quiz
 from app.quizzes.models import QuizOverride
 
@@ -89,7 +89,7 @@ def class_for(session: Session, user_id: int, course_id: int) -> Classroom | Non
         .join(Enrolment, Enrolment.classroom_id == Classroom.id)
         .where(
             Enrolment.user_id == user_id,
-            Enrolment.status == "active",
+            Enrolment.status == EnrolmentStatus.ACTIVE,
             Classroom.course_id == course_id,
         )
         .order_by(Enrolment.enrolled_at.desc(), Classroom.id.desc())

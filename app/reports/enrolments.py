@@ -25,8 +25,8 @@ from app.orgs.models import OrgUnit
 from app.orgs.permissions import OUT_OF_SCOPE, Actor, Permission
 from app.orgs.scope import under, within
 from app.orgs.service import get_unit, visible_units
-from app.progress.models import ProgressCycle
-from app.quizzes.models import QuizAttempt
+from app.quizzes.models import AttemptStatus, QuizAttempt
+from app.rounds.models import ProgressCycle
 from app.tabular.plans import ExportPlan
 from app.tabular.table import Column, Table
 
@@ -110,7 +110,7 @@ def enrolment_query(scope: Scope, *, language: str) -> Select[Any]:
     cycle = aliased(ProgressCycle)
     best = (
         select(QuizAttempt.cycle_id, func.max(QuizAttempt.score_percent).label("best"))
-        .where(QuizAttempt.status == "graded")
+        .where(QuizAttempt.status == AttemptStatus.GRADED)
         .group_by(QuizAttempt.cycle_id)
         .subquery()
     )

@@ -12,10 +12,10 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import Label, Subquery
 
 from app.accounts.models import Placement, User
-from app.classrooms.models import Classroom, Enrolment
+from app.classrooms.models import Classroom, Enrolment, EnrolmentStatus
 from app.orgs.models import OrgUnit
-from app.progress.models import ProgressCycle
 from app.reports.scope import Period, Scope, local_date
+from app.rounds.models import ProgressCycle
 
 # The class dashboard's statuses without "withdrawn": reports count active enrolments only.
 STATUSES = ("completed", "in_progress", "not_started", "overdue")
@@ -118,7 +118,7 @@ def enrolment_facts(scope: Scope, period: Period, *, today: date, tz: str) -> Su
             cycle,
             and_(cycle.user_id == Enrolment.user_id, cycle.course_id == Classroom.course_id, latest),
         )
-        .where(Enrolment.status == "active", candidates, *when)
+        .where(Enrolment.status == EnrolmentStatus.ACTIVE, candidates, *when)
         .subquery("enrolment_facts")
     )
     unit = aliased(OrgUnit, name="counted_unit")

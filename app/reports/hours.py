@@ -20,11 +20,11 @@ from app.errors import InvalidInput
 from app.i18n import N_, local_day_start, translations
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import Actor
-from app.progress.models import ProgressCycle
 from app.reports.completion import UNIT_ONLY, WITH_SUBUNITS
 from app.reports.models import TrainingRequirement
 from app.reports.requirements import FIRST_YEAR, LAST_YEAR, requirement_minutes
 from app.reports.scope import Scope, UnitRef, resolve, rollup, timezone
+from app.rounds.models import ProgressCycle
 from app.tabular.table import Column, Table
 
 MEASURES = ("officers", "with_requirement", "meeting")

@@ -19,7 +19,7 @@ from sqlalchemy.sql.expression import FunctionElement, Subquery
 from app.config import get_settings
 from app.errors import InvalidInput
 from app.i18n import local_day_start
-from app.orgs.models import OrgUnit
+from app.orgs.models import OrgUnit, UnitStatus
 from app.orgs.permissions import Actor, Permission
 from app.orgs.scope import outermost, under
 from app.orgs.service import get_unit
@@ -197,13 +197,13 @@ def rollup(
     if scope.unit is None:
         which: ColumnElement[bool] = row.path.in_(scope.roots)
         matches = below
-        shown: ColumnElement[bool] = row.status == "active"
+        shown: ColumnElement[bool] = row.status == UnitStatus.ACTIVE
     else:
         # The chosen unit's own row counts only what is counted in the unit itself.
         chosen = row.id == scope.unit.id
         which = or_(row.parent_id == scope.unit.id, chosen)
         matches = or_(and_(~chosen, below), and_(chosen, counted.c.path == row.path))
-        shown = or_(chosen, row.status == "active")
+        shown = or_(chosen, row.status == UnitStatus.ACTIVE)
     stmt = (
         select(row.id, row.code, row.name, row.path, row.status, has_children.label("has_children"), *sums)
         .select_from(row)

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.audit import service as audit
+from app.accounts import grants, reorg, tokens
 from app.http.params import BlankDay, BlankInt
 from app.http.session import SessionDep
 from app.i18n import local_day_start, today
-from app.orgs import grants, tokens
 from app.orgs import service as orgs
 from app.orgs.permissions import ROLES
+from app.reports import audit_log as audit
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
@@ -86,7 +86,7 @@ def unit_move_submit(
 def unit_merge_submit(
     session: SessionDep, actor: LoggedInDep, unit_id: int, into_id: Annotated[int, Form()], effective_on: Day
 ) -> RedirectResponse:
-    orgs.merge_unit(session, actor, unit_id=unit_id, into_id=into_id, effective_on=effective_on)
+    reorg.merge_unit(session, actor, unit_id=unit_id, into_id=into_id, effective_on=effective_on)
     return redirect_with_flash(f"/admin/units/{unit_id}", "The unit has been merged.")
 
 
@@ -94,7 +94,7 @@ def unit_merge_submit(
 def unit_close_submit(
     session: SessionDep, actor: LoggedInDep, unit_id: int, effective_on: Day
 ) -> RedirectResponse:
-    orgs.close_unit(session, actor, unit_id=unit_id, effective_on=effective_on)
+    reorg.close_unit(session, actor, unit_id=unit_id, effective_on=effective_on)
     return redirect_with_flash(f"/admin/units/{unit_id}", "The unit has been closed.")
 
 

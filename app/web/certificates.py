@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.certificates import service as certificates
 from app.certificates import transcript as transcripts
+from app.certificates import transcript_pdf
 from app.config import get_settings
 from app.db import utcnow
 from app.http.session import SessionDep
@@ -81,7 +82,7 @@ def my_transcript_page(request: Request, session: SessionDep, actor: LoggedInDep
 
 @router.get("/me/transcript.pdf", name="my_transcript_pdf")
 def my_transcript_pdf(session: SessionDep, actor: LoggedInDep) -> Response:
-    return _pdf(transcripts.transcript_file(session, actor, user_id=None))
+    return _pdf(transcript_pdf.transcript_file(session, actor, user_id=None))
 
 
 @router.get("/officers/{user_id}/transcript", response_class=HTMLResponse, name="officer_transcript_page")
@@ -98,7 +99,7 @@ def officer_transcript_page(
 
 @router.get("/officers/{user_id}/transcript.pdf", name="officer_transcript_pdf")
 def officer_transcript_pdf(session: SessionDep, actor: LoggedInDep, user_id: int) -> Response:
-    return _pdf(transcripts.transcript_file(session, actor, user_id=user_id))
+    return _pdf(transcript_pdf.transcript_file(session, actor, user_id=user_id))
 
 
 @router.get("/verify/{verify_code}", response_class=HTMLResponse, name="verify_page")

@@ -12,6 +12,7 @@ from app.accounts import activation
 from app.accounts import roster_import as roster
 from app.accounts import service as officers
 from app.accounts.exports import activation_codes_xlsx
+from app.accounts.grants import grants_of
 from app.accounts.models import CATEGORIES
 from app.certificates import service as certificates
 from app.config import get_settings
@@ -19,7 +20,6 @@ from app.errors import InvalidInput
 from app.http.session import SessionDep
 from app.i18n import parse_day, today
 from app.orgs import service as orgs
-from app.orgs.grants import grants_of
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 

@@ -15,7 +15,7 @@ from app.db import utcnow
 from app.http.session import SessionDep
 from app.i18n import today
 from app.quizzes import attempts, review
-from app.quizzes.models import QuizAttempt
+from app.quizzes.models import AttemptStatus, QuizAttempt
 from app.web.auth import ActorDep, CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
@@ -50,7 +50,7 @@ def quiz_start_submit(session: SessionDep, actor: LoggedInDep, slug: str, quiz: 
 @router.get("/attempts/{attempt_id}", response_class=HTMLResponse, name="attempt_page")
 def attempt_page(request: Request, session: SessionDep, actor: LoggedInDep, attempt_id: int) -> HTMLResponse:
     page = flows.attempt_page(session, actor, attempt_id=attempt_id, now=utcnow())
-    if page.attempt.status != "open":
+    if page.attempt.status != AttemptStatus.OPEN:
         return render(request, "quizzes/result.html", _result(session, page.attempt))
     return render(request, "quizzes/attempt.html", {"page": page})
 

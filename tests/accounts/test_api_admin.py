@@ -4,10 +4,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import tokens
 from app.accounts.auth import start_session
 from app.accounts.models import User
 from app.http.auth import SESSION_COOKIE
-from app.orgs import tokens
 from tests.world import World
 
 ROSTER = "Mã cán bộ;Họ và tên;Đơn vị\nAPI1;Vương Thị Mai;SA\n".encode()
@@ -63,6 +63,9 @@ def test_browser_sessions_must_send_the_csrf_header(
     session.commit()
     body = {"officer_code": "HVB", "role": "coordinator", "unit_id": world.dept_b.id}
     assert client.post("/api/v1/grants", json=body).status_code == 403
+    # Any Authorization header that is not a bearer token leaves it a cookie request.
+    for other in ("Basic YWRtaW46eA==", "bearer", "Token abc"):
+        assert client.post("/api/v1/grants", json=body, headers={"Authorization": other}).status_code == 403
     page = client.get("/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token is not None

@@ -11,6 +11,7 @@ from app.accounts.roster import read_roster
 from app.accounts.roster_import import RosterPlan, import_roster
 from app.audit.models import AuditEvent
 from app.errors import PermissionDenied
+from tests.factories import make_officer
 from tests.world import World
 
 ON = date(2026, 8, 1)
@@ -154,13 +155,18 @@ class TestImport:
         ]
 
     def test_dry_run_and_deactivation_of_the_missing(self, session: Session, world: World) -> None:
+        left = make_officer(session, world.dept_a, officer_code="HVX")
         text = HEADER_VI + "HVA;Nguyễn Văn Đức;;duc@example.gov.vn;SA-P1;công chức;\n"
         preview = run(session, world, text, dry_run=True, deactivate_missing=True)
-        assert sorted(code for _, code, _ in preview.deactivate) == ["DPA", "HRA"]
-        assert session.get(User, world.coord_a.id).active  # type: ignore[union-attr]
+        assert [code for _, code, _ in preview.deactivate] == ["HVX"]
+        # The importer's own account and the unit's coordinator hold roles at the importer's
+        # level: they are listed as kept, not deactivated (app.accounts.authority).
+        assert sorted(code for _, code, _ in preview.kept) == ["DPA", "HRA"]
+        assert session.get(User, left.id).active  # type: ignore[union-attr]
         run(session, world, text, deactivate_missing=True)
         session.expire_all()
-        assert not session.get(User, world.coord_a.id).active  # type: ignore[union-attr]
+        assert not session.get(User, left.id).active  # type: ignore[union-attr]
+        assert session.get(User, world.coord_a.id).active  # type: ignore[union-attr]
         assert session.get(User, world.officer_b.id).active  # type: ignore[union-attr]  # outside the scope
 
     def test_officers_may_not_import(self, session: Session, world: World) -> None:

@@ -17,8 +17,8 @@ from app.certificates.models import Certificate
 from app.courses import service as courses
 from app.courses.models import Course
 from app.orgs.permissions import Actor
-from app.progress.models import ProgressCycle
 from app.quizzes.models import QuizAttempt
+from app.rounds.models import ProgressCycle
 from tests.factories import QUIZ, write_course
 from tests.world import World
 

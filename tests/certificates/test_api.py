@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
+from app.accounts.tokens import create_token
 from app.certificates.models import Certificate
 from app.http.auth import SESSION_COOKIE
-from app.orgs.tokens import create_token
 from tests.certificates.conftest import complete_plain
 from tests.world import World
 

@@ -21,7 +21,7 @@ from app.db import get_sessionmaker, utcnow
 from app.errors import PermissionDenied
 from app.orgs.permissions import SYSTEM
 from app.progress import service as progress
-from app.progress.models import ProgressCycle
+from app.rounds.models import ProgressCycle
 from tests.certificates.conftest import (
     ALL_RIGHT,
     ALL_WRONG,

@@ -13,7 +13,7 @@ from app.certificates import transcript as transcripts
 from app.certificates.issuing import issue_missing
 from app.errors import NotFound, PermissionDenied
 from app.orgs.permissions import ANONYMOUS, SYSTEM
-from app.progress.models import ProgressCycle
+from app.rounds.models import ProgressCycle
 from tests.certificates.conftest import PLAIN_SLUG, QUIZ_SLUG, completed_cycle
 from tests.world import World
 

@@ -4,9 +4,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.accounts import tokens
 from app.classrooms import service as classes
 from app.courses import service as courses
-from app.orgs import tokens
 from app.progress import service as progress
 from tests.factories import write_course
 from tests.world import World

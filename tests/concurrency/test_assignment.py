@@ -10,13 +10,13 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.grants import actor_for
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.classrooms import changes
 from app.classrooms import service as classes
 from app.classrooms.models import AssignmentBatch, Enrolment
 from app.errors import Conflict
-from app.orgs.grants import actor_for
 from app.orgs.permissions import Actor
 from tests.concurrency.conftest import Db, race
 from tests.factories import make_officer

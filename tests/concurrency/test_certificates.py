@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app import flows
+from app.accounts.grants import actor_for
 from app.certificates.issuing import local_year, serial_for
 from app.certificates.models import Certificate, CertificateSerial
 from app.courses import service as courses
 from app.db import utcnow
-from app.orgs.grants import actor_for
 from app.orgs.permissions import Actor
 from tests.concurrency.conftest import Db, race
 from tests.factories import COURSE_YAML, make_officer, write_course

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app import flows
+from app.accounts.grants import actor_for
 from app.audit.models import AuditEvent
 from app.certificates.models import Certificate
 from app.db import utcnow
 from app.errors import Conflict
-from app.orgs.grants import actor_for
 from app.orgs.permissions import Actor
 from app.quizzes.models import AttemptAnswer, QuizAttempt
 from tests.concurrency.conftest import Db, race

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.grants import actor_for
 from app.accounts.models import User
 from app.classrooms import service as classes
 from app.config import Settings
@@ -17,7 +18,6 @@ from app.notifications.delivery import DeliveryReport, deliver
 from app.notifications.mail import mailer_for
 from app.notifications.models import Notification, OutboxMessage
 from app.notifications.reminders import QueueReport, queue_reminders
-from app.orgs.grants import actor_for
 from tests.concurrency.conftest import Db, race
 from tests.factories import make_class, make_officer
 from tests.notifications.conftest import SmtpServer

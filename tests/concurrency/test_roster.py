@@ -9,11 +9,11 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from app.accounts.grants import actor_for
 from app.accounts.models import Placement, User
 from app.accounts.roster_import import RosterPlan, apply_upload, import_roster, stage_upload
 from app.audit.models import AuditEvent
 from app.errors import Conflict
-from app.orgs.grants import actor_for
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import SYSTEM, Actor
 from tests.concurrency.conftest import Db, race

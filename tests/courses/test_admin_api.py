@@ -5,10 +5,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.accounts import tokens
 from app.accounts.auth import start_session
 from app.courses import service as courses
 from app.http.auth import SESSION_COOKIE
-from app.orgs import tokens
 from app.progress import service as progress
 from tests.factories import WITHOUT_LESSON_TWO, course_yaml, course_zip, write_course
 from tests.world import World

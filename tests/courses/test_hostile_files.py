@@ -344,3 +344,49 @@ class TestUploadRoutes:
             if status == 200:
                 assert "Các lỗi cần sửa trong tệp" in page and "/import" not in page, name
         assert stored(session) == before
+
+
+def _lesson(body: str, lesson_id: str = "bai-hai") -> str:
+    return f"---\nid: {lesson_id}\ntitle: Bài hai\n---\n{body}\n"
+
+
+def test_a_paragraph_too_long_for_inline_parsing_is_refused_by_file_and_line(tmp_path: Path) -> None:
+    # Inline parsing of brackets grows faster than the text: such a paragraph is refused
+    # before it is parsed, not after seconds of parsing.
+    from app.courses.rendering import MAX_INLINE
+
+    body = "Một đoạn bình thường.\n\n" + "![" * (MAX_INLINE // 2 + 1)
+    folder = write_course(tmp_path, files={"m1/bai-hai.md": _lesson(body)})
+    with pytest.raises(ContentInvalid) as caught:
+        parse_course_dir(folder)
+    assert [(e.file, e.line, e.message) for e in caught.value.errors] == [
+        (
+            "m1/bai-hai.md",
+            None,
+            "line 7: a paragraph, heading, list item or table cell is longer than 4,000 characters; split it",
+        )
+    ]
+
+
+def test_a_lesson_larger_than_any_real_one_is_refused(tmp_path: Path) -> None:
+    from app.courses.content import MAX_LESSON_FILE
+
+    body = "\n\n".join(["Đoạn văn."] * (MAX_LESSON_FILE // 10))
+    folder = write_course(tmp_path, files={"m1/bai-hai.md": _lesson(body)})
+    with pytest.raises(ContentInvalid) as caught:
+        parse_course_dir(folder)
+    assert any("'m1/bai-hai.md' is larger than 200 KB" in e.message for e in caught.value.errors)
+
+
+def test_checking_stops_when_rendering_has_taken_its_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.courses import content
+
+    # No budget at all: the first lesson is rendered, and the next one is refused for it.
+    monkeypatch.setattr(content, "RENDER_BUDGET_SECONDS", 0.0)
+    folder = write_course(tmp_path)
+    with pytest.raises(ContentInvalid) as caught:
+        parse_course_dir(folder)
+    assert [e.file for e in caught.value.errors] == ["m1/bai-hai.md"]
+    assert "took over 0 s to check" in caught.value.errors[0].message

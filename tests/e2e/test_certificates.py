@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import flows
+from app.accounts.grants import actor_for
 from app.accounts.models import User
 from app.courses.content import parse_course_dir
 from app.db import make_engine, utcnow
-from app.orgs.grants import actor_for
 from app.quizzes.grading import correct_view
 from tests.e2e.conftest import RUN_ENV, import_officer
 from tests.e2e.test_browse import assert_accessible

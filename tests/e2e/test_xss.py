@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import flows
+from app.accounts.grants import actor_for
 from app.accounts.models import User
 from app.certificates.models import Certificate
 from app.classrooms import service as classes
@@ -23,7 +24,6 @@ from app.courses.content import CourseSpec, parse_course_dir
 from app.db import make_engine, utcnow
 from app.i18n import today
 from app.orgs import service as orgs
-from app.orgs.grants import actor_for
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import SYSTEM
 from app.quizzes.grading import correct_view

@@ -56,10 +56,10 @@ def _dispose() -> None:
 def prepare_exam(root: str, officers: int, questions: int) -> Exam:
     from app.accounts.auth import start_session
     from app.accounts.models import User
+    from app.accounts.tokens import create_token
     from app.db import transaction
     from app.orgs.models import OrgUnit
     from app.orgs.permissions import SYSTEM
-    from app.orgs.tokens import create_token
     from bench.exam_setup import prepare
 
     prepared = prepare(Path(root), officers, questions=questions, complete_on_pass=True)
@@ -91,8 +91,8 @@ def completion_problems(codes: list[str]) -> list[str]:
     from app.accounts.models import User
     from app.certificates.models import Certificate
     from app.db import transaction
-    from app.progress.models import ProgressCycle
     from app.quizzes.models import QuizAttempt
+    from app.rounds.models import ProgressCycle
 
     problems = []
     with transaction() as session:

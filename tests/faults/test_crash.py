@@ -86,10 +86,12 @@ class Tripwire(list[tuple[int, int, Any]]):
         self.pull = pull
         self.armed = False
         self.pulled_at = 0
+        # Checked before pulling: the import the kill is meant for is still in flight.
+        self.ready: Callable[[], bool] = lambda: True
 
     def append(self, item: tuple[int, int, Any]) -> None:
         super().append(item)
-        if self.armed:
+        if self.armed and self.ready():
             self.armed = False
             self.pull()
             self.pulled_at = len(self)
@@ -164,7 +166,8 @@ async def feed_roster(site: Site, phase: Phase, roster: Roster, stop_feeding: as
         roster.sending = ""
         if reply.response is not None:
             roster.acked.add(name)
-            roster.last_seconds = time.perf_counter() - roster.sent_at
+            took = time.perf_counter() - roster.sent_at
+            roster.last_seconds = min(roster.last_seconds, took) if roster.last_seconds else took
         elif not reply.answered:
             roster.unanswered.add(name)
             return
@@ -195,24 +198,31 @@ async def first_sitting(
         await submit(site.driver, seen["submit"], officer, acked)
 
     async def kill_mid_import() -> None:
+        # Timed by the fastest import so far: under load one import may take longer than the next,
+        # and a kill timed by a slow one would come after the next had already answered.
         while True:
             await asyncio.sleep(0.002)
             if len(acked.saves) < KILL_AFTER_SAVES or not roster.acked or not roster.sending:
                 continue
             name = roster.sending
             await asyncio.sleep(max(0.0, roster.sent_at + roster.last_seconds * ARM - time.perf_counter()))
-            if roster.sending == name:
+            if roster.sending != name:
+                continue
+            tripwire.ready = lambda name=name: roster.sending == name  # type: ignore[misc]
+            tripwire.armed = True
+            # On SQLite no save is acknowledged while the import writes (it holds the write
+            # lock): the kill then comes at this point of the import instead.
+            fallback = roster.sent_at + roster.last_seconds * FALLBACK
+            while tripwire.armed and time.perf_counter() < fallback and roster.sending == name:
+                await asyncio.sleep(0.001)
+            if not tripwire.armed:
                 break
-        tripwire.armed = True
-        # On SQLite no save is acknowledged while the import writes (it holds the write lock):
-        # the kill then comes at this point of the import instead.
-        fallback = roster.sent_at + roster.last_seconds * FALLBACK
-        while tripwire.armed and time.perf_counter() < fallback:
-            await asyncio.sleep(0.001)
-        if tripwire.armed:
             tripwire.armed = False
-            os.killpg(server.pid, signal.SIGKILL)
-            tripwire.pulled_at = len(tripwire)
+            if roster.sending == name:
+                os.killpg(server.pid, signal.SIGKILL)
+                tripwire.pulled_at = len(tripwire)
+                break
+            # That import answered first: wait for the next one.
         await asyncio.to_thread(kill, server, port)
         killed.set()
 

@@ -6,10 +6,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.tokens import create_token
 from app.config import get_settings
 from app.jobs.models import Job
 from app.jobs.worker import work
-from app.orgs.tokens import create_token
 from tests.reports.data import Enrolled, log_in
 from tests.world import World
 

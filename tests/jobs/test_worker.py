@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.accounts.grants import revoke_grant
 from app.config import Settings, get_settings
 from app.db import transaction
 from app.errors import NotFound
 from app.jobs import registry, service
 from app.jobs.models import Job, JobChunk
 from app.jobs.worker import MAX_ATTEMPTS, Claimed, Worker, claim, run_claimed, sweep, work
-from app.orgs.grants import revoke_grant
 from app.orgs.models import RoleGrant
 from app.orgs.permissions import Actor
 from app.reports.enrolments import EnrolmentFilter, filter_params

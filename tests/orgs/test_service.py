@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import reorg
 from app.accounts.models import Placement
 from app.accounts.service import unit_on
 from app.audit.models import AuditEvent
@@ -61,7 +62,7 @@ class TestTree:
         self, session: Session, world: World
     ) -> None:
         admin = world.actor(session, world.admin)
-        orgs.merge_unit(session, admin, unit_id=world.dept_a.id, into_id=world.dept_b.id, effective_on=D)
+        reorg.merge_unit(session, admin, unit_id=world.dept_a.id, into_id=world.dept_b.id, effective_on=D)
         merged = session.get(OrgUnit, world.dept_a.id)
         assert merged is not None and (merged.status, merged.merged_into_id) == ("merged", world.dept_b.id)
         room = session.get(OrgUnit, world.room_a.id)
@@ -82,9 +83,9 @@ class TestTree:
     def test_close_needs_an_empty_unit(self, session: Session, world: World) -> None:
         admin = world.actor(session, world.admin)
         with pytest.raises(Conflict):
-            orgs.close_unit(session, admin, unit_id=world.room_a.id, effective_on=D)
+            reorg.close_unit(session, admin, unit_id=world.room_a.id, effective_on=D)
         empty = make_unit(session, "SB-P9", parent=world.dept_b)
-        closed = orgs.close_unit(session, admin, unit_id=empty.id, effective_on=D)
+        closed = reorg.close_unit(session, admin, unit_id=empty.id, effective_on=D)
         assert (closed.status, closed.closed_on) == ("closed", D)
         with pytest.raises(Conflict):
             orgs.create_unit(session, admin, code="X", name="X", parent_id=empty.id, effective_on=D)

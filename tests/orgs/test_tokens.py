@@ -3,9 +3,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import tokens
 from app.audit.models import AuditEvent
 from app.errors import InvalidInput, NotFound, PermissionDenied
-from app.orgs import tokens
 from app.orgs.models import ApiToken
 from tests.world import World
 

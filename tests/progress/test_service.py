@@ -10,7 +10,8 @@ from app.courses import service as courses
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.orgs.permissions import ANONYMOUS
 from app.progress import service as progress
-from app.progress.models import LessonCompletion, ProgressCycle
+from app.progress.models import LessonCompletion
+from app.rounds.models import ProgressCycle
 from tests.factories import write_course
 from tests.world import World
 

@@ -6,16 +6,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import flows
 from app.classrooms.models import Classroom
 from app.courses.models import Quiz
 from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.orgs.permissions import SYSTEM
 from app.progress import service as progress
-from app.progress.models import ProgressCycle
 from app.quizzes import attempts, review
 from app.quizzes.models import AttemptAnswer, QuizAttempt, QuizOverride
 from app.quizzes.results import outcomes
+from app.rounds.models import ProgressCycle
 from tests.factories import make_class
 from tests.quizzes.conftest import ANSWERS
 from tests.world import World
@@ -162,11 +163,14 @@ def test_passing_the_quiz_completes_the_course(
     assert state.completed_at is None
     now = utcnow()
     failed = attempts.start(session, me, course_slug=slug, quiz_slug="kiem-tra-mot", now=now)
-    attempts.submit(session, me, attempt_id=failed.id, now=now)
+    flows.submit_attempt(session, me, attempt_id=failed.id, now=now)
     cycle = session.scalars(select(ProgressCycle).where(ProgressCycle.user_id == world.officer_a.id)).one()
     assert cycle.completed_at is None
     passed = attempts.start(session, me, course_slug=slug, quiz_slug="kiem-tra-mot", now=now)
+    # The graded attempt only notes its round; the flow has progress judge it.
     attempts.submit(session, me, attempt_id=passed.id, answers=by_slug(passed, ANSWERS), now=now)
+    assert cycle.completed_at is None
+    flows.settle_and_certify(session, me, now=now)
     assert cycle.completed_at is not None
     found = outcomes(session, user_id=world.officer_a.id, cycle_id=cycle.id, quiz_ids=[passed.quiz_id])
     assert (

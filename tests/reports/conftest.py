@@ -32,7 +32,7 @@ from app.courses import service as courses
 from app.courses.models import Course
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import SYSTEM
-from app.progress.models import ProgressCycle
+from app.rounds.models import ProgressCycle
 from tests.factories import make_class, make_officer, make_unit, write_course
 from tests.reports.data import enrolled, opened_sessions, unit_of_work
 from tests.world import World

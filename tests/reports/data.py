@@ -21,8 +21,8 @@ from app.courses.models import Quiz
 from app.http.auth import SESSION_COOKIE
 from app.http.downloads import export_sessions
 from app.progress import service as progress
-from app.progress.models import ProgressCycle
 from app.quizzes.models import QuizAttempt
+from app.rounds.models import ProgressCycle
 from tests.factories import make_class, write_course
 from tests.world import World
 

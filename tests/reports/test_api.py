@@ -2,8 +2,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.accounts import tokens
 from app.api import reports as api_reports
-from app.orgs import tokens
 from app.orgs.models import OrgUnit
 from tests.classrooms.test_web import token
 from tests.reports.conftest import TODAY, Data

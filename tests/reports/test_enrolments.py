@@ -9,8 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.accounts.tokens import create_token
 from app.errors import InvalidInput, NotFound, PermissionDenied
-from app.orgs.tokens import create_token
 from app.reports.enrolments import EnrolmentFilter, enrolment_table, export_choices
 from tests.reports.data import COMPLETED_AT, ENROLLED_AT, TODAY, Enrolled, log_in
 from tests.world import World

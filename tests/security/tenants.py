@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.accounts.auth import start_session
 from app.accounts.models import User
 from app.accounts.roster_import import stage_upload
+from app.accounts.tokens import create_token
 from app.certificates.issuing import issue_for_cycle
 from app.certificates.models import Certificate
 from app.classrooms import service as classes
@@ -33,10 +34,9 @@ from app.models import Base
 from app.notifications.models import Notification
 from app.orgs.models import OrgUnit, RoleGrant
 from app.orgs.permissions import SYSTEM
-from app.orgs.tokens import create_token
-from app.progress.models import ProgressCycle
 from app.quizzes import attempts as quiz_attempts
 from app.quizzes.models import QuizAttempt
+from app.rounds.models import ProgressCycle
 from tests.factories import make_officer, write_course, zip_folder
 from tests.world import World
 

@@ -18,7 +18,7 @@ from app.courses.models import Course
 from app.db import utcnow
 from app.notifications.models import Notification
 from app.orgs.permissions import SYSTEM
-from app.progress.models import ProgressCycle
+from app.rounds.models import ProgressCycle
 from tests.factories import make_officer
 from tests.security.tenants import As, Tenants, snapshot
 

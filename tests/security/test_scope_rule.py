@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from app.accounts import roster_import
 from app.accounts import service as officers
 from app.accounts.models import User
-from app.audit import service as audit
 from app.audit.recorder import record
 from app.classrooms import service as classes
 from app.courses.service import import_course_dir
@@ -25,6 +24,7 @@ from app.orgs import service as orgs
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import SYSTEM, Actor, Permission
 from app.orgs.scope import outermost, under, within
+from app.reports import audit_log as audit
 from app.reports import enrolments
 from app.reports.completion import completion_by_unit
 from app.reports.scope import Period
