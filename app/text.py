@@ -40,6 +40,15 @@ def file_name(value: str, default: str) -> str:
     return kept[:200] or default
 
 
+def has_control(value: str) -> bool:
+    """Whether text holds a control or invisible character (a line break, a NUL, a bidi mark):
+    none belongs in a code that ends up in file names, headers and URLs."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value)
+
+
+OFFICER_CODE = re.compile(r"[\w.\-/]+")
+
+
 def search_terms(query: str) -> list[str]:
     """Split a search box entry into folded terms; every term must match. A control character
     separates words (PostgreSQL cannot even be sent a NUL) and an invisible one is dropped."""

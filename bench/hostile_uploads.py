@@ -143,9 +143,10 @@ def main() -> None:
     body = (
         "Checking an upload as the upload pages do (`read_course_zip`, `read_roster`), in one process, "
         f"median of {args.runs} runs. Baseline: a real upload of the same kind in the same run. "
-        "The course check refuses a lesson over 200 KB and a paragraph over 4,000 characters before "
-        "inline parsing, and stops after 5 s of rendering; blank rows a workbook skips are passed on "
-        "without being read.\n\n" + "\n".join(lines)
+        "The course check refuses a lesson over 100 KB and a paragraph over 4,000 characters before "
+        "inline parsing, and stops once rendering has taken 3 s, so the worst upload costs that "
+        "plus one lesson; blank rows a workbook skips are passed on without being read.\n\n"
+        + "\n".join(lines)
     )
     write_section("Hostile uploads", body)
 

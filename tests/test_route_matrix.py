@@ -163,6 +163,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/activate"): dict.fromkeys(WHO, 303),
     ("GET", "/account"): {**dict.fromkeys(WHO, 200), "anonymous": 303},
     ("POST", "/account/sessions/end-others"): {**dict.fromkeys(WHO, 303), "anonymous": 403},
+    ("POST", "/account/password"): {**dict.fromkeys(WHO, 303), "anonymous": 403},
     ("GET", "/officers"): {
         "anonymous": 303,
         "officer": 403,
@@ -582,6 +583,7 @@ def json_for(path: str, world: World) -> dict[str, object]:
 def form_for(path: str, world: World) -> dict[str, object]:
     forms: dict[str, dict[str, object]] = {
         "/login": {"account": "HVA", "password": "sai-mat-khau"},
+        "/account/password": {"current": "sai", "password": "x", "password_again": "x"},
         "/activate": {
             "officer_code": "HVB",
             "code": "AAAA-BBBB-CCCC",

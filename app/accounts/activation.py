@@ -12,10 +12,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.accounts.auth import find_account, set_password, start_session, throttled
+from app.accounts.auth import (
+    account_key,
+    find_account,
+    login_key,
+    reserve_attempt,
+    set_password,
+    start_session,
+    throttled,
+)
 from app.accounts.authority import require_authority
-from app.accounts.models import ActivationCode, AuthSession, LoginAttempt, User
-from app.accounts.passwords import check_strength
+from app.accounts.models import ActivationCode, AuthSession, User
+from app.accounts.passwords import check_strength, personal_words
 from app.accounts.service import get_officer
 from app.audit.recorder import record
 from app.config import get_settings
@@ -23,7 +31,6 @@ from app.db import utcnow
 from app.errors import InvalidInput
 from app.i18n import N_
 from app.orgs.permissions import Actor, Permission
-from app.text import nfc
 
 # No 0/O, 1/I/L: codes are read off paper and typed by hand.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -112,11 +119,15 @@ def activate(
     per address, and the answer is the same whatever was wrong."""
     if password_again is not None and password != password_again:
         raise InvalidInput("The two passwords are not the same.")
-    key = "activate:" + nfc(officer_code).strip().lower()[:200]
-    if throttled(session, key, ip):
-        session.add(LoginAttempt(account=key, ip=ip))
-        return None
     user = find_account(session, officer_code)
+    # Counted and committed before the code is checked, as a login is: parallel guesses then
+    # each see the others and stop at the limit.
+    attempt = reserve_attempt(session, account_key(user, officer_code, prefix="activate:"))
+    session.commit()
+    key = attempt.account
+    if throttled(session, key, ip, reserved=True):
+        attempt.ip = ip
+        return None
     match = session.scalar(
         select(ActivationCode).where(
             ActivationCode.user_id == (user.id if user else -1),
@@ -126,26 +137,23 @@ def activate(
         )
     )
     if user is None or match is None or not user.active:
-        session.add(LoginAttempt(account=key, ip=ip))
+        attempt.ip = ip
         record(
             session,
-            Actor(user_id=None, label=f"activation as {key[9:]}"),
+            Actor(user_id=None, label=f"activation as {login_key(officer_code)}"),
             "activation.failure",
             ip=ip,
             target_type="user",
             target_id=user.id if user else None,
         )
         return None
-    check_strength(
-        password,
-        [
-            user.officer_code,
-            user.email or "",
-            user.full_name,
-            *user.full_name.split(),
-            *user.name_folded.split(),
-        ],
-    )
+    try:
+        check_strength(password, personal_words(user))
+    except InvalidInput as exc:
+        # The right code with a weak password is not a guess: the reservation goes, and stays gone.
+        session.delete(attempt)
+        raise InvalidInput(exc.message, keep_changes=True) from exc
+    session.delete(attempt)
     match.used_at = utcnow()
     set_password(user, password)
     session.execute(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import AuthSession, LoginAttempt, User
@@ -87,6 +87,18 @@ def end_session(session: Session, token: str) -> None:
     )
 
 
+def end_sessions_of(session: Session, user_ids: Sequence[int]) -> None:
+    """End every open session of these officers, in the caller's transaction: a deactivation
+    ends them with it, so reactivating an officer never brings an old session back."""
+    for start in range(0, len(user_ids), 900):
+        session.execute(
+            update(AuthSession)
+            .where(AuthSession.user_id.in_(user_ids[start : start + 900]), AuthSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
 def end_other_sessions(session: Session, actor: Actor, *, keep_session_id: int) -> int:
     result = session.execute(
         update(AuthSession)
@@ -110,8 +122,12 @@ def end_other_sessions(session: Session, actor: Actor, *, keep_session_id: int) 
 
 
 def find_account(session: Session, account: str) -> User | None:
+    """The account typed at login: an e-mail address when it holds '@' (no officer code does),
+    an officer code otherwise. Never both at once, so no e-mail can stand for another's code."""
     key = nfc(account).strip()
-    return session.scalar(select(User).where(or_(User.officer_code == key, User.email == key.lower())))
+    if "@" in key:
+        return session.scalar(select(User).where(User.email == key.lower()))
+    return session.scalar(select(User).where(User.officer_code == key))
 
 
 # The address of an attempt whose password is still being checked. It counts against its
@@ -125,9 +141,15 @@ def login_key(account: str) -> str:
     return nfc(account).strip().lower()[:254]
 
 
-def reserve_attempt(session: Session, account: str) -> LoginAttempt:
-    """Count a login attempt against its account before its password is checked."""
-    attempt = LoginAttempt(account=login_key(account), ip=CHECKING)
+def account_key(user: User | None, typed: str, *, prefix: str = "") -> str:
+    """What failures are counted against: the account itself, whether its officer code or its
+    e-mail was typed; for a name that matches no account, the name typed."""
+    return prefix + (f"user:{user.id}" if user is not None else login_key(typed))
+
+
+def reserve_attempt(session: Session, key: str) -> LoginAttempt:
+    """Count an attempt against its account before its secret is checked."""
+    attempt = LoginAttempt(account=key[:254], ip=CHECKING)
     session.add(attempt)
     session.flush()
     return attempt
@@ -170,15 +192,16 @@ def log_in(
     failure is recorded (for throttling and the audit log) in the caller's transaction, which
     must therefore still commit; the caller shows LOGIN_FAILED whatever went wrong.
 
-    The attempt is counted against the account and committed before the password is checked,
-    the one place a service ends its unit of work early: guesses sent in parallel to one
-    account, on this server or another, then each see the others and stop at the limit, where
-    uncommitted reservations would all pass the count. The caller's transaction goes on and
-    records the outcome."""
-    attempt = reserve_attempt(session, account)
+    The attempt is counted against the account and committed before the password is checked:
+    one of the three places a service ends its unit of work early, with activation and the
+    change of password, for the same reason. Guesses sent in parallel to one account, on this
+    server or another, then each see the others and stop at the limit, where uncommitted
+    reservations would all pass the count. The caller's transaction goes on and records the
+    outcome."""
+    user = find_account(session, account)
+    attempt = reserve_attempt(session, account_key(user, account))
     session.commit()
     key = attempt.account
-    user = find_account(session, account)
     blocked = throttled(session, key, ip, reserved=True)
     matches, new_hash = verify_password(password, user.password_hash if user else None)
     if blocked or not matches or user is None or not user.active:
@@ -186,7 +209,7 @@ def log_in(
         reason = "throttled" if blocked else "credentials"
         record(
             session,
-            Actor(user_id=None, label=f"login as {key}"),
+            Actor(user_id=None, label=f"login as {login_key(account)}"),
             "login.failure",
             ip=ip,
             target_type="user",

@@ -3,6 +3,7 @@ units, login sessions, activation codes and login attempts."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, LargeBinary, String
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base, UTCDateTime, utcnow
 
 CATEGORIES = ("can_bo", "cong_chuc", "vien_chuc", "other")
+# An e-mail address as every path that stores one checks it; login tells it from an officer
+# code by its '@', which no officer code holds.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # Folding can lengthen a name (ß → ss, Hangul → jamo), so the folded form is cut to this.

@@ -12,6 +12,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from zxcvbn import zxcvbn
 
+from app.accounts.models import User
 from app.config import get_settings
 from app.errors import InvalidInput
 from app.text import fold
@@ -69,6 +70,17 @@ def verify_password(password: str, stored: str | None) -> tuple[bool, str | None
     with _HASHING:
         matches, updated = _hasher().verify_and_update(password, stored)
     return matches, updated
+
+
+def personal_words(user: User) -> list[str]:
+    """What a password must not be built from: the officer's code, e-mail and name."""
+    return [
+        user.officer_code,
+        user.email or "",
+        user.full_name,
+        *user.full_name.split(),
+        *user.name_folded.split(),
+    ]
 
 
 def check_strength(password: str, user_inputs: Sequence[str]) -> None:

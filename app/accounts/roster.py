@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from app.text import FORMULA_STARTS, fold, nfc
+from app.accounts.models import EMAIL
+from app.text import FORMULA_STARTS, OFFICER_CODE, fold, nfc
 
 MAX_ROWS = 200_000
 # Excel's own limit; rows beyond it (or blank rows up to it) cannot come from a real sheet.
@@ -61,7 +62,6 @@ CATEGORY_WORDS = {
     "cong_chuc": "cong_chuc",
     "vien_chuc": "vien_chuc",
 }
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -327,7 +327,7 @@ def _row(number: int, values: list[object], index: dict[str, int], result: Parse
         if name in texts and not texts[name]:
             bad(name, "is empty")
     code = texts.get("officer_code")
-    if code and (len(code) > 50 or not re.fullmatch(r"[\w.\-/]+", code)):
+    if code and (len(code) > 50 or not OFFICER_CODE.fullmatch(code)):
         bad("officer_code", "use letters, digits, '.', '-', '/' only, at most 50")
     email = str(texts["email"]).lower() if texts.get("email") else None
     if email and not EMAIL.match(email):

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from app.accounts.auth import end_sessions_of
 from app.accounts.authority import outranked
 from app.accounts.models import NAME_FOLDED, Placement, RosterUpload, User
 from app.accounts.roster import ParsedRoster, RosterRow, RowError, read_roster
@@ -220,6 +221,7 @@ def apply_roster(session: Session, actor: Actor, plan: RosterPlan, *, on: date) 
         session.execute(update(User), [{"id": u, "unit_id": t, "updated_at": now} for u, t in chunk])
     _set_active(session, plan.reactivate, True)
     _set_active(session, [i for i, _, _ in plan.deactivate], False)
+    end_sessions_of(session, [i for i, _, _ in plan.deactivate])
     record(
         session,
         actor,

@@ -8,15 +8,16 @@ from datetime import date
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.accounts.auth import end_sessions_of
 from app.accounts.authority import require_authority
-from app.accounts.models import CATEGORIES, NAME_FOLDED, Placement, User
+from app.accounts.models import CATEGORIES, EMAIL, NAME_FOLDED, Placement, User
 from app.audit.recorder import record
 from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import OrgUnit, UnitStatus
 from app.orgs.permissions import OUT_OF_SCOPE, Actor, Permission
 from app.orgs.scope import within
 from app.orgs.service import get_unit
-from app.text import fold, name_sort_value, nfc, search_terms
+from app.text import OFFICER_CODE, fold, name_sort_value, nfc, search_terms
 
 PAGE_SIZE = 50
 
@@ -107,11 +108,15 @@ def create_officer(
     name = " ".join(nfc(full_name).split())
     if not code or not name:
         raise InvalidInput("An officer needs a code and a full name.")
+    if len(code) > 50 or not OFFICER_CODE.fullmatch(code):
+        raise InvalidInput("An officer code holds letters, digits, '.', '-' and '/' only, at most 50.")
     if category not in CATEGORIES:
         raise InvalidInput("Unknown personnel category.")
     if session.scalar(select(User.id).where(User.officer_code == code)) is not None:
         raise Conflict(f"The officer code {code} is already used.")
     clean_email = email.strip().lower() if email else None
+    if clean_email and not EMAIL.match(clean_email):
+        raise InvalidInput("This is not an e-mail address.")
     if clean_email and session.scalar(select(User.id).where(User.email == clean_email)) is not None:
         raise Conflict("This e-mail address belongs to another officer.")
     user = User(
@@ -221,6 +226,8 @@ def update_officer(session: Session, actor: Actor, *, user_id: int, changes: dic
     email = clean.get("email")
     if isinstance(email, str):
         email = clean["email"] = email.lower()
+        if not EMAIL.match(email):
+            raise InvalidInput("This is not an e-mail address.")
         other = session.scalar(select(User.id).where(User.email == email, User.id != user.id))
         if other is not None:
             raise Conflict("This e-mail address belongs to another officer.")
@@ -232,6 +239,8 @@ def update_officer(session: Session, actor: Actor, *, user_id: int, changes: dic
     if "full_name" in diff:
         user.name_folded = fold(user.full_name)[:NAME_FOLDED]
         user.name_sort = name_sort_value(user.full_name)
+    if diff.get("active") is False:
+        end_sessions_of(session, [user.id])
     if diff:
         record(
             session,

@@ -14,6 +14,7 @@ from app.certificates.models import Certificate
 from app.certificates.schemas import CertificateRead, RevokeRequest, TranscriptRead
 from app.config import get_settings
 from app.db import utcnow
+from app.http.downloads import disposition
 from app.http.session import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=API_ERRORS)
@@ -29,7 +30,7 @@ def pdf_response(file: certificates.PdfFile) -> Response:
         file.data,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="{file.filename}"',
+            "Content-Disposition": disposition(file.filename),
             "Cache-Control": "private, no-store",
         },
     )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import LanguageDep, Reader, Writer
-from app.api.errors import API_ERRORS, BODY_ERRORS
+from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.config import get_settings
 from app.db import utcnow
 from app.http.downloads import ExportSessionsDep, stream_job, stream_table
@@ -82,7 +82,7 @@ def get_export(session: SessionDep, actor: Reader, job_id: int) -> JobRead:
     return JobRead.of(jobs.get_job(session, actor, job_id))
 
 
-@router.get("/exports/{job_id}/download", response_class=Response)
+@router.get("/exports/{job_id}/download", response_class=Response, responses=CONFLICT)
 def download_export(session: SessionDep, actor: Reader, sessions: ExportSessionsDep, job_id: int) -> Response:
     return stream_job(jobs.finished_job(session, actor, job_id), sessions=sessions)
 

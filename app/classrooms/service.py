@@ -21,7 +21,7 @@ from app.orgs.models import OrgUnit
 from app.orgs.permissions import OUT_OF_SCOPE, Actor, Permission
 from app.orgs.scope import within
 from app.orgs.service import get_unit
-from app.text import nfc
+from app.text import has_control, nfc
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,8 @@ def visible_classes(session: Session, actor: Actor) -> Sequence[Classroom]:
 def validate_form(form: ClassForm) -> None:
     if not form.code.strip() or len(form.code) > 50 or not form.title.strip():
         raise InvalidInput("A class needs a code (at most 50 characters) and a title.")
+    if has_control(form.code):
+        raise InvalidInput("A code cannot hold line breaks or other control characters.")
     if form.closes_on and form.closes_on < form.opens_on:
         raise InvalidInput("A class cannot close before it opens.")
     if form.due_on and form.due_on < form.opens_on:

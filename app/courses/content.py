@@ -28,11 +28,12 @@ IMAGE_TYPES = {
     ".webp": "image/webp",
 }
 MAX_TEXT_FILE = 1024 * 1024
-# Our longest lesson is 15 KB; a lesson ten times longer should be split anyway.
-MAX_LESSON_FILE = 200 * 1024
-# Checking renders every lesson; what real courses render in a quarter of a second here may
-# take at most this long, whatever the upload holds (app.courses.rendering bounds each lesson).
-RENDER_BUDGET_SECONDS = 5.0
+# Our longest lesson is 15 KB; a lesson several times longer should be split anyway.
+MAX_LESSON_FILE = 100 * 1024
+# Checking renders every lesson: real courses take a sixth of a second here, and the worst text
+# about ten times as long per character. Checking stops once rendering has taken this long, so
+# an upload costs at most this plus one lesson (bench/RESULTS.md, "Hostile uploads").
+RENDER_BUDGET_SECONDS = 3.0
 
 
 @dataclass(frozen=True)

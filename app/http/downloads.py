@@ -7,9 +7,12 @@ file ends or the client goes away. The request's session is long closed by then.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from datetime import date
 from typing import Annotated
+from urllib.parse import quote
 
 from anyio import CancelScope, to_thread
 from fastapi import Depends
@@ -56,8 +59,20 @@ def _body(sessions: Sessions, produce: Callable[[Session], Iterator[bytes]]) -> 
     return stream()
 
 
+def disposition(name: str, *, inline: bool = False) -> str:
+    """A Content-Disposition header for any file name: the name itself in filename* (UTF-8, RFC
+    6266), and an ASCII fallback for old clients, since a header may only carry Latin-1 and a
+    class code such as 'Lớp-Ư1' is not."""
+    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = (
+        re.sub(r"[^A-Za-z0-9._-]+", "-", plain.encode("ascii", "ignore").decode()).strip("-") or "tep"
+    )
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def _attachment(name: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    return {"Content-Disposition": disposition(name), "Cache-Control": "no-store"}
 
 
 def stream_table(

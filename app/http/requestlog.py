@@ -94,10 +94,17 @@ def _user_id(scope: Scope) -> int | None:
     return user_id if isinstance(user_id, int) else None
 
 
+OPAQUE = re.compile(r"[A-Za-z0-9_-]{16,}")
+
+
 def _loggable_path(scope: Scope) -> str:
     # The router leaves the matched route and its parameters in the scope it was given.
     params = scope.get("path_params") or {}
     route = scope.get("route")
     if route is not None and any(SECRET_PARAMS.search(name) for name in params):
         return str(getattr(route, "path", "-"))
+    if route is None:
+        # No route matched (a trailing slash, a typo): nothing says which part is a secret, so
+        # every long opaque segment, as codes and tokens are, is left out.
+        return OPAQUE.sub("{…}", str(scope["path"]))
     return str(scope["path"])

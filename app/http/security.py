@@ -1,5 +1,5 @@
 """Security headers on every response, as a plain ASGI middleware (no per-request overhead
-of BaseHTTPMiddleware)."""
+of BaseHTTPMiddleware), and no caching of what a signed-in request was answered."""
 
 from __future__ import annotations
 
@@ -21,6 +21,20 @@ BASE_HEADERS = [
 ]
 
 
+# Answers to a request that carries a login cookie or an API token hold that person's data (or a
+# page made for them): no browser, proxy or shared computer keeps a copy, unless the answer says
+# how it may be cached itself. Our static files are the same for everyone.
+NO_STORE = (b"cache-control", b"no-store")
+PUBLIC_PREFIXES = ("/static/",)
+
+
+def _signed_in(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"authorization" or (name == b"cookie" and b"hocso_session=" in value):
+            return True
+    return False
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -30,12 +44,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         csp = DOCS_CSP if scope["path"] == "/docs" else CSP
+        private = _signed_in(scope) and not scope["path"].startswith(PUBLIC_PREFIXES)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.extend(BASE_HEADERS)
                 headers.append((b"content-security-policy", csp.encode()))
+                if private and not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append(NO_STORE)
                 message["headers"] = headers
             await send(message)
 

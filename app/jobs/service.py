@@ -3,11 +3,12 @@ person who asked for it, and nobody else sees it (404), whatever their role."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -19,6 +20,13 @@ from app.tabular.writers import FORMATS
 
 LISTED = 50
 TOKENS_STREAM = N_("Background exports belong to a person; API tokens download the file directly.")
+
+
+# An export's filters are a handful of ids and dates; one person's exports wait in line a few at a
+# time, so nobody can fill the queue (or the jobs table) for everyone else.
+MAX_PARAMS = 20
+MAX_PARAMS_BYTES = 2000
+MAX_WAITING = 5
 
 
 def create_export(
@@ -39,6 +47,15 @@ def create_export(
         raise PermissionDenied(TOKENS_STREAM)
     if fmt not in FORMATS:
         raise InvalidInput("Unknown file format.")
+    if len(params) > MAX_PARAMS or len(json.dumps(params, default=str)) > MAX_PARAMS_BYTES:
+        raise InvalidInput("Too many or too long export filters.")
+    waiting = session.scalar(
+        select(func.count())
+        .select_from(Job)
+        .where(Job.requester_id == actor.user_id, Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
+    )
+    if (waiting or 0) >= MAX_WAITING:
+        raise Conflict("You already have several exports being prepared; wait until one is ready.")
     planner(kind)(session, actor, params, language=language, today=today(timezone), timezone=timezone)
     job = Job(
         kind=kind,

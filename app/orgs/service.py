@@ -14,7 +14,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.orgs.models import UNIT_NAME_FOLDED, OrgUnit, OrgUnitEvent, UnitStatus
 from app.orgs.permissions import OUT_OF_SCOPE, Actor, Permission
 from app.orgs.scope import within
-from app.text import fold, nfc
+from app.text import fold, has_control, nfc
 
 
 def _clean_name(name: str) -> str:
@@ -70,6 +70,8 @@ def create_unit(
     code = nfc(code).strip()
     if not code or len(code) > 50:
         raise InvalidInput("A unit needs a code of at most 50 characters.")
+    if has_control(code):
+        raise InvalidInput("A code cannot hold line breaks or other control characters.")
     parent = None
     if parent_id is None:
         if not actor.system:

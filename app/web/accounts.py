@@ -1,4 +1,5 @@
-"""Pages of one's own account: log in and out, activate with a code, see and end sessions."""
+"""Pages of one's own account: log in and out, activate with a code, change the password, see
+and end sessions."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.accounts import activation, auth
+from app.accounts import activation, auth, self_service
 from app.http.auth import SESSION_COOKIE, clear_auth_cookies, client_ip, set_auth_cookies
 from app.http.session import SessionDep
 from app.web.auth import ActorDep, CsrfDep, LoggedInDep, flash, redirect_with_flash
@@ -98,6 +99,29 @@ def account_page(request: Request, session: SessionDep, actor: LoggedInDep) -> H
         request,
         "accounts/account.html",
         {"sessions": sessions, "current_id": getattr(request.state, "session_id", None)},
+    )
+
+
+@router.post("/account/password", name="change_password_submit", dependencies=[CsrfDep])
+def change_password_submit(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    current: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=200)],
+    password_again: Annotated[str, Form(max_length=200)],
+) -> RedirectResponse:
+    self_service.change_password(
+        session,
+        actor,
+        current=current,
+        password=password,
+        password_again=password_again,
+        keep_session_id=int(request.state.session_id),
+        ip=client_ip(request),
+    )
+    return redirect_with_flash(
+        "/account", "Your password has been changed; your other sessions are logged out."
     )
 
 

@@ -13,6 +13,7 @@ from app.certificates import transcript as transcripts
 from app.certificates import transcript_pdf
 from app.config import get_settings
 from app.db import utcnow
+from app.http.downloads import disposition
 from app.http.session import SessionDep
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
@@ -25,7 +26,7 @@ def _pdf(file: certificates.PdfFile) -> Response:
         file.data,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'inline; filename="{file.filename}"',
+            "Content-Disposition": disposition(file.filename, inline=True),
             "Cache-Control": "private, no-store",
         },
     )

@@ -13,6 +13,7 @@ from app.classrooms import changes
 from app.classrooms import service as classes
 from app.config import get_settings
 from app.db import utcnow
+from app.http.downloads import disposition
 from app.http.params import RosterFilterDep
 from app.http.session import SessionDep
 from app.i18n import today
@@ -78,11 +79,11 @@ def class_roster_csv(
     # Read while the request's session is open; the response is written after the handler returns.
     rows = list(roster_rows(session, classroom, today=today(), flt=flt))
     body = roster_csv(rows, language=request_language(request), timezone=get_settings().timezone)
-    filename = f"lop-{classroom.code}.csv".replace('"', "")
+    filename = f"lop-{classroom.code}.csv"
     return StreamingResponse(
         body,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": disposition(filename)},
     )
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from app.classrooms import service as classes
 from app.config import get_settings
 from app.errors import InvalidInput
+from app.http.downloads import disposition
 from app.http.session import SessionDep
 from app.quizzes import analysis, overrides
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
@@ -130,5 +131,5 @@ def class_quiz_analysis_csv(
     return StreamingResponse(
         analysis.analysis_csv(result, language=language),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": disposition(filename)},
     )

@@ -17,6 +17,7 @@ from app.accounts.models import CATEGORIES
 from app.certificates import service as certificates
 from app.config import get_settings
 from app.errors import InvalidInput
+from app.http.downloads import disposition
 from app.http.session import SessionDep
 from app.i18n import parse_day, today
 from app.orgs import service as orgs
@@ -109,7 +110,7 @@ def activation_codes_submit(
             activation_codes_xlsx(codes, timezone=get_settings().timezone),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={
-                "Content-Disposition": 'attachment; filename="ma-kich-hoat.xlsx"',
+                "Content-Disposition": disposition("ma-kich-hoat.xlsx"),
                 "Cache-Control": "no-store",
             },
         )

@@ -5,9 +5,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts import auth
+from app.accounts import service as officers
 from app.accounts.models import AuthSession, LoginAttempt
 from app.audit.models import AuditEvent
+from app.config import get_settings
 from app.db import utcnow
+from app.errors import InvalidInput
+from app.orgs.permissions import SYSTEM
 from tests.world import PASSWORD, World
 
 IP = "10.0.0.1"
@@ -116,3 +120,29 @@ class TestSessions:
         assert token is not None
         world.officer_a.active = False
         assert auth.resolve_session(session, token) is None
+
+
+class TestOneCountPerAccount:
+    def test_failures_by_code_and_by_e_mail_add_up(self, session: Session, world: World) -> None:
+        limit = get_settings().login_max_failures_per_account
+        for n in range(limit):
+            account = "HVA" if n % 2 else "duc@example.gov.vn"
+            assert login(session, account, "sai-mat-khau-roi", ip=f"10.0.1.{n}") is None
+        # The right password, typed with either name, is now refused for a while.
+        assert login(session, "HVA", ip="10.0.2.1") is None
+        assert login(session, "duc@example.gov.vn", ip="10.0.2.2") is None
+
+    def test_an_e_mail_is_never_read_as_another_officers_code(self, session: Session, world: World) -> None:
+        with pytest.raises(InvalidInput, match="not an e-mail address"):
+            officers.update_officer(session, SYSTEM, user_id=world.officer_b.id, changes={"email": "ADMIN"})
+        assert auth.find_account(session, "ADMIN") is world.admin
+        assert auth.find_account(session, "admin@example.gov.vn") is world.admin
+        assert auth.find_account(session, "ADMIN@x") is None
+
+
+def test_deactivating_an_officer_ends_their_sessions_for_good(session: Session, world: World) -> None:
+    token = login(session, "HVA")
+    assert token is not None
+    officers.update_officer(session, SYSTEM, user_id=world.officer_a.id, changes={"active": False})
+    officers.update_officer(session, SYSTEM, user_id=world.officer_a.id, changes={"active": True})
+    assert auth.resolve_session(session, token) is None

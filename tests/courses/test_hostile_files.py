@@ -375,7 +375,7 @@ def test_a_lesson_larger_than_any_real_one_is_refused(tmp_path: Path) -> None:
     folder = write_course(tmp_path, files={"m1/bai-hai.md": _lesson(body)})
     with pytest.raises(ContentInvalid) as caught:
         parse_course_dir(folder)
-    assert any("'m1/bai-hai.md' is larger than 200 KB" in e.message for e in caught.value.errors)
+    assert any("'m1/bai-hai.md' is larger than 100 KB" in e.message for e in caught.value.errors)
 
 
 def test_checking_stops_when_rendering_has_taken_its_budget(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.accounts.grants import revoke_grant
 from app.config import Settings, get_settings
 from app.db import transaction
-from app.errors import NotFound
+from app.errors import Conflict, InvalidInput, NotFound
 from app.jobs import registry, service
 from app.jobs.models import Job, JobChunk
 from app.jobs.worker import MAX_ATTEMPTS, Claimed, Worker, claim, run_claimed, sweep, work
@@ -286,3 +286,29 @@ def test_a_poll_that_keeps_failing_is_logged_in_full_once(caplog: pytest.LogCapt
     assert [(r.levelname, r.getMessage(), r.exc_info is not None) for r in failures] == [
         ("ERROR", "background jobs: poll failed", True)
     ]
+
+
+def test_one_person_queues_a_few_exports_with_small_filters_at_a_time(
+    session: Session, world: World, enrolled: Enrolled
+) -> None:
+    hr = world.actor(session, world.hr_a)
+
+    def ask(params: Mapping[str, Any]) -> Job:
+        return service.create_export(
+            session,
+            hr,
+            kind="reports.enrolments",
+            params=params,
+            fmt="csv",
+            language="vi",
+            now=T0,
+            timezone="Asia/Ho_Chi_Minh",
+            keep_hours=24,
+        )
+
+    with pytest.raises(InvalidInput, match="Too many or too long"):
+        ask({"unit_id": world.dept_a.id, "note": "x" * 5000})
+    for _ in range(service.MAX_WAITING):
+        ask(filter_params(EnrolmentFilter()))
+    with pytest.raises(Conflict, match="several exports"):
+        ask(filter_params(EnrolmentFilter()))

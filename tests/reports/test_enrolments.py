@@ -131,7 +131,9 @@ class TestStreaming:
         assert response.status_code == 200
         assert response.headers["content-type"] == "text/csv; charset=utf-8"
         disposition = response.headers["content-disposition"]
-        assert re.fullmatch(r'attachment; filename="ghi-danh-\d{4}-\d{2}-\d{2}\.csv"', disposition)
+        assert re.fullmatch(
+            r'attachment; filename="(ghi-danh-\d{4}-\d{2}-\d{2}\.csv)"; filename\*=UTF-8\'\'\1', disposition
+        )
         lines = response.content.decode("utf-8-sig").splitlines()
         assert lines[0].startswith("Mã cán bộ,Họ và tên,Đơn vị,Loại cán bộ,")
         assert sorted(line.split(",")[0] for line in lines[1:]) == ["DPA", "HRA", "HVA"]
