@@ -42,6 +42,7 @@ from app.web import errors as web_errors
 from app.web import jobs as web_jobs
 from app.web import notifications as web_notifications
 from app.web import officers as web_officers
+from app.web import passwords as web_passwords
 from app.web import quizzes as web_quizzes
 from app.web import report_exports as web_report_exports
 from app.web import reports as web_reports
@@ -108,6 +109,7 @@ def create_app() -> FastAPI:
     app.include_router(site.router)
     app.include_router(web_courses.router)
     app.include_router(web_accounts.router)
+    app.include_router(web_passwords.router)
     app.include_router(web_officers.router)
     app.include_router(web_admin.router)
     app.include_router(web_classrooms.router)

@@ -157,9 +157,14 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/openapi.json"): ALL_OK,
     ("GET", "/lang/{code}"): dict.fromkeys(WHO, 303),
     ("GET", "/login"): ALL_OK,
+    ("GET", "/home"): dict.fromkeys(WHO, 303),
     ("POST", "/login"): dict.fromkeys(WHO, 401),
     ("POST", "/logout"): dict.fromkeys(WHO, 303),
     ("GET", "/activate"): ALL_OK,
+    ("GET", "/password/forgot"): ALL_OK,
+    ("POST", "/password/forgot"): ALL_OK,
+    ("GET", "/password/reset"): ALL_OK,
+    ("POST", "/password/reset"): dict.fromkeys(WHO, 303),
     ("POST", "/activate"): dict.fromkeys(WHO, 303),
     ("GET", "/account"): {**dict.fromkeys(WHO, 200), "anonymous": 303},
     ("POST", "/account/sessions/end-others"): {**dict.fromkeys(WHO, 303), "anonymous": 403},
@@ -584,6 +589,8 @@ def form_for(path: str, world: World) -> dict[str, object]:
     forms: dict[str, dict[str, object]] = {
         "/login": {"account": "HVA", "password": "sai-mat-khau"},
         "/account/password": {"current": "sai", "password": "x", "password_again": "x"},
+        "/password/forgot": {"account": "HVA"},
+        "/password/reset": {"token": "khong-co", "password": "x", "password_again": "x"},
         "/activate": {
             "officer_code": "HVB",
             "code": "AAAA-BBBB-CCCC",

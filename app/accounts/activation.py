@@ -43,6 +43,9 @@ class IssuedCode:
     unit_name: str
     code: str
     expires_at: datetime
+    # A code issued earlier, unused and still valid, stopped working: a sheet printed with it
+    # must be thrown away.
+    replaced: bool = False
 
 
 def code_digest(code: str) -> str:
@@ -77,12 +80,22 @@ def issue_codes(session: Session, actor: Actor, *, user_ids: list[int]) -> list[
         rows.append(row)
     require_authority(session, actor, [row.user.id for row in rows])
     issued: list[IssuedCode] = []
+    now = utcnow()
+    live = set(
+        session.scalars(
+            select(ActivationCode.user_id).where(
+                ActivationCode.user_id.in_([row.user.id for row in rows]),
+                ActivationCode.used_at.is_(None),
+                ActivationCode.expires_at > now,
+            )
+        )
+    )
     for row in rows:
         user_id = row.user.id
         session.execute(
             update(ActivationCode)
             .where(ActivationCode.user_id == user_id, ActivationCode.used_at.is_(None))
-            .values(used_at=utcnow())
+            .values(used_at=now)
             .execution_options(synchronize_session=False)
         )
         code = _new_code()
@@ -91,7 +104,7 @@ def issue_codes(session: Session, actor: Actor, *, user_ids: list[int]) -> list[
                 user_id=user_id, code_hash=code_digest(code), expires_at=expires, issued_by_id=actor.user_id
             )
         )
-        issued.append(IssuedCode(row.user, row.unit.name, code, expires))
+        issued.append(IssuedCode(row.user, row.unit.name, code, expires, replaced=user_id in live))
     record(
         session,
         actor,

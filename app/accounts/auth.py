@@ -123,11 +123,21 @@ def end_other_sessions(session: Session, actor: Actor, *, keep_session_id: int) 
 
 def find_account(session: Session, account: str) -> User | None:
     """The account typed at login: an e-mail address when it holds '@' (no officer code does),
-    an officer code otherwise. Never both at once, so no e-mail can stand for another's code."""
+    an officer code otherwise, in any case of letters. Never both at once, so no e-mail can
+    stand for another's code."""
     key = nfc(account).strip()
     if "@" in key:
         return session.scalar(select(User).where(User.email == key.lower()))
-    return session.scalar(select(User).where(User.officer_code == key))
+    user = session.scalar(select(User).where(User.officer_code == key))
+    if user is None and key:
+        # Phone keyboards capitalise the first letter ("Cb9000002"): a code typed in another
+        # case still finds its account, when it names only one. Tried second, so the usual
+        # login stays one indexed lookup.
+        found = session.scalars(
+            select(User).where(func.upper(User.officer_code) == key.upper()).limit(2)
+        ).all()
+        user = found[0] if len(found) == 1 else None
+    return user
 
 
 # The address of an attempt whose password is still being checked. It counts against its

@@ -25,8 +25,9 @@ from app.orgs.models import OrgUnit, RoleGrant
 from app.orgs.permissions import Actor, Grant, Role
 
 OUTRANKED = N_(
-    "An account you chose holds a role at your level or above; only someone above it, or an "
-    "administrator of the top unit, may issue its codes, change its login, deactivate or move it."
+    "This account, or one of those chosen, holds a role at your level or above: only someone "
+    "above it, or an administrator of the top unit, may issue its codes, change its e-mail, "
+    "deactivate it or move it."
 )
 CHUNK = 900
 
@@ -70,7 +71,12 @@ def outranked(session: Session, actor: Actor, user_ids: Iterable[int]) -> set[in
     return {user_id for user_id, held in grants_held(session, user_ids).items() if not outranks(actor, held)}
 
 
+class Outranked(PermissionDenied):
+    """Refused by this rule: the page goes back to its form with the reason, as for a mistake
+    in the form, since the person may act on the record otherwise."""
+
+
 def require_authority(session: Session, actor: Actor, user_ids: Iterable[int]) -> None:
     """Refuse unless the actor stands above every one of these accounts."""
     if outranked(session, actor, user_ids):
-        raise PermissionDenied(OUTRANKED)
+        raise Outranked(OUTRANKED)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.authority import OUTRANKED, Outranked, outranks
 from app.accounts.models import User
 from app.audit.recorder import record
 from app.db import utcnow
@@ -99,6 +100,9 @@ def revoke_grant(session: Session, actor: Actor, *, grant_id: int) -> RoleGrant:
     actor.require(Permission.ROLES_MANAGE, unit.path)
     if grant.user_id == actor.user_id and grant.role == Role.ADMIN:
         raise Conflict("You cannot revoke your own admin role; ask another admin.")
+    # A peer's role is not the actor's to take away, any more than their account.
+    if not outranks(actor, [Grant(grant.role, unit.id, unit.path)]):
+        raise Outranked(OUTRANKED)
     grant.revoked_at, grant.revoked_by_id = utcnow(), actor.user_id
     record(
         session,

@@ -23,7 +23,9 @@ from app.errors import InvalidInput, PermissionDenied
 from app.i18n import N_
 from app.orgs.permissions import Actor
 
-WRONG_CURRENT = N_("The current password is wrong, or there were too many attempts. Try again later.")
+# The person is logged in and asking about their own account: the two cases may be told apart.
+WRONG_CURRENT = N_("The current password is wrong.")
+TOO_MANY = N_("Too many wrong passwords. Wait a while, then try again.")
 
 
 def change_password(
@@ -51,7 +53,7 @@ def change_password(
     if blocked or not matches:
         attempt.ip = ip
         record(session, actor, "password.change_failure", ip=ip, target_type="user", target_id=user.id)
-        raise InvalidInput(WRONG_CURRENT, keep_changes=True)
+        raise InvalidInput(TOO_MANY if blocked else WRONG_CURRENT, keep_changes=True)
     session.delete(attempt)
     set_password(user, password)
     record(session, actor, "password.change", ip=ip, target_type="user", target_id=user.id)

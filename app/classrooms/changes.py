@@ -36,9 +36,13 @@ def update_class(session: Session, actor: Actor, *, classroom_id: int, form: Cla
     unit = get_unit(session, actor, form.owner_unit_id)
     actor.require(Permission.CLASSES_MANAGE, unit.path)
     code = nfc(form.code).strip()
-    clash = session.scalar(select(Classroom.id).where(Classroom.code == code, Classroom.id != classroom.id))
+    clash = session.scalar(
+        select(Classroom.id).where(
+            Classroom.owner_unit_id == unit.id, Classroom.code == code, Classroom.id != classroom.id
+        )
+    )
     if clash is not None:
-        raise Conflict(f"The class code {code} is already used.")
+        raise Conflict(f"The class code {code} is already used in this unit.")
     if form.capacity is not None:
         active = _active_count(session, classroom.id)
         if form.capacity < active:

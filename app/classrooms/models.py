@@ -24,10 +24,11 @@ class EnrolmentStatus(StrEnum):
 
 class Classroom(Base):
     __tablename__ = "classrooms"
-    __table_args__ = (one_of("status", ClassStatus),)
+    # A code names a class within its owner unit; other units may use the same code.
+    __table_args__ = (UniqueConstraint("owner_unit_id", "code"), one_of("status", ClassStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(50), unique=True)
+    code: Mapped[str] = mapped_column(String(50))
     title: Mapped[str] = mapped_column(String(300))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
     owner_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)

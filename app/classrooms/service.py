@@ -110,8 +110,11 @@ def create_class(session: Session, actor: Actor, form: ClassForm) -> Classroom:
     if course is None:
         raise NotFound("No course with this address.")
     code = nfc(form.code).strip()
-    if session.scalar(select(Classroom.id).where(Classroom.code == code)) is not None:
-        raise Conflict(f"The class code {code} is already used.")
+    # Unique within the owner unit only: a code taken in another unit is free here, so a refusal
+    # never tells a coordinator what other units have named their classes.
+    taken = select(Classroom.id).where(Classroom.owner_unit_id == unit.id, Classroom.code == code)
+    if session.scalar(taken) is not None:
+        raise Conflict(f"The class code {code} is already used in this unit.")
     classroom = Classroom(
         code=code,
         title=" ".join(nfc(form.title).split()),

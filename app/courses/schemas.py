@@ -128,6 +128,6 @@ class LessonRead(BaseModel):
             position=view.number,
             total=view.total,
             body_html=view.lesson.body_html,
-            previous_id=view.previous.slug if view.previous else None,
-            next_id=view.next.slug if view.next else None,
+            previous_id=view.previous_lesson,
+            next_id=view.next_lesson,
         )

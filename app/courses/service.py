@@ -13,6 +13,7 @@ from app.courses.cache import TTLCache
 from app.courses.content import find_course_dirs, parse_course_dir
 from app.courses.importer import ImportResult, upsert_course
 from app.courses.models import Course, CourseAsset, CourseModule, Lesson, Question, Quiz
+from app.courses.path import StepLink, course_steps, neighbours
 from app.errors import InvalidInput, NotFound
 from app.text import collation_key, search_terms
 
@@ -67,12 +68,6 @@ class ModuleHead:
 
 
 @dataclass(frozen=True)
-class LessonLink:
-    slug: str
-    title: str
-
-
-@dataclass(frozen=True)
 class LessonBody:
     slug: str
     title: str
@@ -87,8 +82,12 @@ class LessonView:
     course: CourseHead
     module: ModuleHead
     lesson: LessonBody
-    previous: LessonLink | None
-    next: LessonLink | None
+    # The steps around this lesson in the course's path: a lesson or a module's quiz.
+    previous: StepLink | None
+    next: StepLink | None
+    # The lessons around it, quizzes left out (the JSON API's previous_id and next_id).
+    previous_lesson: str | None
+    next_lesson: str | None
     number: int
     total: int
 
@@ -236,23 +235,20 @@ def _load_lesson_view(
     if row is None:
         get_course(session, course_slug, include_unpublished=not published_only)  # says which is missing
         raise NotFound("No lesson with this address in this course.")
-    siblings = [
-        LessonLink(slug, title)
-        for slug, title in session.execute(
-            select(Lesson.slug, Lesson.title)
-            .where(Lesson.course_id == row[0], Lesson.retired.is_(False))
-            .order_by(Lesson.position)
-        )
-    ]
-    index = [link.slug for link in siblings].index(lesson_slug)
+    steps = course_steps(session, row[0])
+    lessons = [s.slug for s in steps if s.kind == "lesson"]
+    previous, following = neighbours(steps, "lesson", lesson_slug)
+    number = lessons.index(lesson_slug) + 1 if lesson_slug in lessons else 1
     return LessonView(
         course=CourseHead(row[1], row[2], row[3], row[4]),
         module=ModuleHead(row[5], row[6]),
         lesson=LessonBody(row[7], row[8], row[9], row[10]),
-        previous=siblings[index - 1] if index > 0 else None,
-        next=siblings[index + 1] if index + 1 < len(siblings) else None,
-        number=index + 1,
-        total=len(siblings),
+        previous=previous,
+        next=following,
+        number=number,
+        total=max(len(lessons), 1),
+        previous_lesson=lessons[number - 2] if number > 1 else None,
+        next_lesson=lessons[number] if number < len(lessons) else None,
     )
 
 

@@ -26,6 +26,9 @@ BASE_HEADERS = [
 # how it may be cached itself. Our static files are the same for everyone.
 NO_STORE = (b"cache-control", b"no-store")
 PUBLIC_PREFIXES = ("/static/",)
+# Pages about one's account, signed in or not: the login and activation forms, and the password
+# pages, whose address may hold a reset link.
+ACCOUNT_PREFIXES = ("/login", "/activate", "/password/")
 
 
 def _signed_in(scope: Scope) -> bool:
@@ -44,7 +47,10 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         csp = DOCS_CSP if scope["path"] == "/docs" else CSP
-        private = _signed_in(scope) and not scope["path"].startswith(PUBLIC_PREFIXES)
+        path = scope["path"]
+        private = (_signed_in(scope) and not path.startswith(PUBLIC_PREFIXES)) or path.startswith(
+            ACCOUNT_PREFIXES
+        )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

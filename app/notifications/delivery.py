@@ -53,14 +53,14 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def claim(session: Session, *, now: datetime, limit: int) -> list[_Claimed]:
+def claim(session: Session, *, now: datetime, limit: int, key: str | None = None) -> list[_Claimed]:
     """Claim up to `limit` due messages in one UPDATE … RETURNING. The condition is checked again
     by the UPDATE itself, so of two runs racing for a row only one gets it. On PostgreSQL the
     choice skips rows another run is claiming, so two runs share the work instead of the second
     waiting for the first's rows and then finding them taken (SQLite has one writer at a time)."""
     due = (
         select(OutboxMessage.id)
-        .where(_claimable(now))
+        .where(_claimable(now), *([OutboxMessage.dedupe_key == key] if key is not None else []))
         .order_by(OutboxMessage.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -111,12 +111,14 @@ def deliver(
     *,
     now: Callable[[], datetime] = utcnow,
     batch: int = 200,
+    key: str | None = None,
 ) -> DeliveryReport:
-    """Send everything that is due, batch by batch, until nothing claimable is left."""
+    """Send everything that is due, batch by batch, until nothing claimable is left; with a key,
+    only that message (sent at once, rather than at the next scheduled run)."""
     report = DeliveryReport()
     while True:
         with unit_of_work() as session:
-            claimed = claim(session, now=now(), limit=batch)
+            claimed = claim(session, now=now(), limit=batch, key=key)
         if not claimed:
             return report
         for item in claimed:
@@ -137,6 +139,15 @@ def deliver(
                 report.retrying += 1
         if len(claimed) < batch:
             return report
+
+
+def queue_email(
+    session: Session, *, key: str, kind: str, user_id: int | None, to: str, subject: str, body: str
+) -> None:
+    """One e-mail into the outbox, in the caller's transaction: it leaves only if that commits."""
+    session.add(
+        OutboxMessage(dedupe_key=key, kind=kind, user_id=user_id, to_address=to, subject=subject, body=body)
+    )
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
@@ -54,10 +55,15 @@ def mailer_for(settings: Settings) -> Mailer:
     return SmtpMailer(settings) if settings.smtp_host else FolderMailer(settings.mail_folder)
 
 
+# Python's header folding can drop the space at a fold between two encoded words ("tài
+# khoảnHọc Số" for "tài khoản Học Số"); headers are folded only past RFC 5322's hard limit.
+MAIL_POLICY = policy.default.clone(max_line_length=998)
+
+
 def build_message(settings: Settings, *, to: str, subject: str, body: str, key: str) -> EmailMessage:
     """A plain-text UTF-8 message; the Message-ID is derived from the outbox key, so a resend of
     the same row is recognisable as the same message by the receiving side."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = settings.mail_from
     message["To"] = to
     message["Subject"] = subject

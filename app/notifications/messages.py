@@ -81,3 +81,16 @@ def digest_email(
     values = {"code": code, "title": title, "due": _due(language, due_on), "reminded": reminded, "link": link}
     values.update({k: counts.get(k, 0) for k in ("completed", "in_progress", "not_started", "overdue")})
     return t(DIGEST_SUBJECT) % values, t(DIGEST_BODY) % values
+
+
+RESET_SUBJECT = N_("Choose a new password for Học Số")
+RESET_BODY = N_(
+    "Dear %(name)s,\n\nSomeone, probably you, asked to choose a new password for your Học Số "
+    "account (%(code)s). Open this link within %(minutes)d minutes to do so; it works once:\n\n"
+    "%(link)s\n\nIf you did not ask for it, ignore this message: your password stays as it is."
+)
+
+
+def password_reset_email(language: str, *, name: str, code: str, link: str, minutes: int) -> tuple[str, str]:
+    t = translations(language).gettext
+    return t(RESET_SUBJECT), t(RESET_BODY) % {"name": name, "code": code, "link": link, "minutes": minutes}

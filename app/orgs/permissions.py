@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.errors import NotFound, PermissionDenied
+from app.i18n import N_
 
 
 class Role(StrEnum):
@@ -123,7 +124,7 @@ class Actor:
 
 # What a missing thing and a thing outside the caller's units both answer, so the message tells
 # nobody which ids exist in other units.
-OUT_OF_SCOPE = "Not found, or outside the units you look after."
+OUT_OF_SCOPE = N_("Not found, or outside the units you look after.")
 
 ANONYMOUS = Actor(user_id=None, label="anonymous")
 SYSTEM = Actor(user_id=None, label="system (command line)", system=True)

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.accounts import activation, auth, self_service
+from app.accounts.models import User
 from app.http.auth import SESSION_COOKIE, clear_auth_cookies, client_ip, set_auth_cookies
 from app.http.session import SessionDep
+from app.orgs.models import OrgUnit
 from app.web.auth import ActorDep, CsrfDep, LoggedInDep, flash, redirect_with_flash
 from app.web.site import safe_next
 from app.web.templating import render
@@ -19,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/login", response_class=HTMLResponse, name="login_page")
-def login_page(request: Request, actor: ActorDep, next: str = "/") -> HTMLResponse:
+def login_page(request: Request, actor: ActorDep, next: str = "/home") -> HTMLResponse:
     return render(request, "accounts/login.html", {"next": safe_next(next), "error": None})
 
 
@@ -29,7 +31,7 @@ def login_submit(
     session: SessionDep,
     account: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=200)],
-    next: Annotated[str, Form()] = "/",
+    next: Annotated[str, Form()] = "/home",
 ) -> HTMLResponse | RedirectResponse:
     token = auth.log_in(
         session,
@@ -45,7 +47,9 @@ def login_submit(
             {"next": safe_next(next), "error": auth.LOGIN_FAILED, "account": account},
             status_code=401,
         )
-    response = RedirectResponse(safe_next(next), status_code=303)
+    # Without a page to return to, each person starts at their home (app.web.site.home_of).
+    target = safe_next(next)
+    response = RedirectResponse("/home" if target == "/" else target, status_code=303)
     set_auth_cookies(response, token)
     return response
 
@@ -85,8 +89,10 @@ def activation_submit(
     )
     if token is None:
         # Not an exception: the failed attempt must be committed so that guessing is throttled.
-        return redirect_with_flash("/activate", activation.INVALID_CODE, "error")
-    response = RedirectResponse("/account", status_code=303)
+        return redirect_with_flash(
+            "/activate", activation.INVALID_CODE, "error", typed={"officer_code": officer_code}
+        )
+    response = RedirectResponse("/home", status_code=303)
     set_auth_cookies(response, token)
     flash(response, "Your account is ready. You are logged in.")
     return response
@@ -95,11 +101,45 @@ def activation_submit(
 @router.get("/account", response_class=HTMLResponse, name="account_page")
 def account_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
     sessions = auth.active_sessions(session, actor)
+    me = session.get(User, actor.user_id) if actor.user_id else None
+    roles = [(g.role, session.get_one(OrgUnit, g.unit_id).name) for g in actor.grants]
     return render(
         request,
         "accounts/account.html",
-        {"sessions": sessions, "current_id": getattr(request.state, "session_id", None)},
+        {
+            "sessions": sessions,
+            "current_id": getattr(request.state, "session_id", None),
+            "me": me,
+            "roles": roles,
+            "browser_of": browser_name,
+        },
     )
+
+
+# The browser and system a session was opened from, as a person would name them; the raw text
+# says too much and too little.
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_name(user_agent: str | None) -> str:
+    text = user_agent or ""
+    browser = next((name for token, name in _BROWSERS if token in text), "")
+    system = next((name for token, name in _SYSTEMS if token in text), "")
+    return " · ".join(part for part in (browser, system) if part) or text[:40]
 
 
 @router.post("/account/password", name="change_password_submit", dependencies=[CsrfDep])

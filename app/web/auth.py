@@ -18,6 +18,11 @@ from app.http.session import SessionDep
 from app.orgs.permissions import Actor
 
 FLASH_COOKIE = "hocso_flash"
+# Form fields never written back into a page: secrets, and the form's own token.
+NEVER_KEPT = frozenset({"csrf_token", "password", "password_again", "current", "token"})
+MAX_TYPED = 300
+# A cookie holds about 4 KB; what does not fit is simply not kept.
+MAX_TYPED_BYTES = 2500
 
 
 def current_actor(request: Request, session: SessionDep) -> Actor:
@@ -40,6 +45,15 @@ async def verify_csrf(request: Request) -> None:
     in an X-CSRF-Token header (the quiz autosave), must match the CSRF cookie."""
     cookie = request.cookies.get(CSRF_COOKIE, "")
     form = await request.form()
+    # What was typed, should the form come back with an error (app.web.errors): text fields
+    # only, never a secret.
+    request.state.typed = {
+        key: value[:MAX_TYPED]
+        for key, value in form.items()
+        if isinstance(value, str)
+        and key not in NEVER_KEPT
+        and not (key == "code" and request.url.path == "/activate")
+    }
     sent = str(form.get("csrf_token", "")) or request.headers.get("x-csrf-token", "")
     if not cookie or not same_token(sent, sign("csrf:" + cookie)):
         raise PermissionDenied("The form has expired or did not come from this site. Please try again.")
@@ -48,12 +62,22 @@ async def verify_csrf(request: Request) -> None:
 CsrfDep = Depends(verify_csrf)
 
 
-def flash(response: Response, message: str, kind: str = "info", params: dict[str, int] | None = None) -> None:
+def flash(
+    response: Response,
+    message: str,
+    kind: str = "info",
+    params: dict[str, int] | None = None,
+    *,
+    typed: dict[str, str] | None = None,
+) -> None:
     """Show a message on the next page. The message is a msgid, translated there; numbers in
-    params fill its %(name)d placeholders."""
+    params fill its %(name)d placeholders; typed holds what the person had typed into the form
+    the next page shows again, so nothing has to be typed twice."""
     data: dict[str, object] = {"m": message, "k": kind}
     if params:
         data["p"] = params
+    if typed and len(json.dumps(typed)) <= MAX_TYPED_BYTES:
+        data["t"] = typed
     payload = base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
     response.set_cookie(
         FLASH_COOKIE,
@@ -67,11 +91,16 @@ def flash(response: Response, message: str, kind: str = "info", params: dict[str
 
 
 def redirect_with_flash(
-    url: str, message: str, kind: str = "info", params: dict[str, int] | None = None
+    url: str,
+    message: str,
+    kind: str = "info",
+    params: dict[str, int] | None = None,
+    *,
+    typed: dict[str, str] | None = None,
 ) -> RedirectResponse:
-    """The end of a successful form: 303 to the next page, with the message shown there once."""
+    """The end of a form: 303 to the next page, with the message shown there once."""
     response = RedirectResponse(url, status_code=303)
-    flash(response, message, kind, params)
+    flash(response, message, kind, params, typed=typed)
     return response
 
 
@@ -89,4 +118,11 @@ def take_flash(request: Request) -> dict[str, Any] | None:
     request.state.flash_taken = True
     raw_params = data.get("p")
     params = {str(k): int(v) for k, v in raw_params.items()} if isinstance(raw_params, dict) else {}
-    return {"message": str(data.get("m", "")), "kind": str(data.get("k", "info")), "params": params}
+    raw_typed = data.get("t")
+    typed = {str(k): str(v) for k, v in raw_typed.items()} if isinstance(raw_typed, dict) else {}
+    return {
+        "message": str(data.get("m", "")),
+        "kind": str(data.get("k", "info")),
+        "params": params,
+        "typed": typed,
+    }

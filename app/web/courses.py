@@ -11,6 +11,7 @@ from app.courses import service
 from app.http.session import SessionDep
 from app.progress import access
 from app.progress import service as progress
+from app.progress.path import course_path
 from app.web.auth import ActorDep
 from app.web.templating import render
 
@@ -28,7 +29,9 @@ def catalogue_page(
 @router.get("/courses/{slug}", response_class=HTMLResponse, name="course_page")
 def course_page(request: Request, session: SessionDep, actor: ActorDep, slug: str) -> HTMLResponse:
     outline = access.course_outline(session, actor, slug)
-    return render(request, "courses/course.html", {"outline": outline})
+    path = course_path(session, actor.user_id, outline.course.id)
+    done = {f"{step.link.kind}:{step.link.slug}" for step in path.steps if step.done}
+    return render(request, "courses/course.html", {"outline": outline, "path": path, "done": done})
 
 
 @router.get("/courses/{slug}/lessons/{lesson}", response_class=HTMLResponse, name="lesson_page")

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import i18n
+from app.accounts.authority import Outranked
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.http.auth import signed_in
 from app.http.errors import HEADINGS, Failure
@@ -24,14 +25,16 @@ def _path(request: Request) -> str:
 
 def _back_to_form(request: Request, exc: DomainError) -> Response | None:
     """A form that fails validation goes back where it came from, with the reason as a flash."""
-    if request.method != "POST" or isinstance(exc, NotFound | PermissionDenied):
+    if request.method != "POST" or isinstance(exc, NotFound):
+        return None
+    if isinstance(exc, PermissionDenied) and not isinstance(exc, Outranked):
         return None
     referer = urlsplit(request.headers.get("referer", ""))
     if referer.netloc and referer.netloc != request.url.netloc:
         return None
     target = safe_next(referer.path + (f"?{referer.query}" if referer.query else "")) if referer.path else "/"
     response = RedirectResponse(target, status_code=303)
-    flash(response, exc.message, "error")
+    flash(response, exc.message, "error", typed=getattr(request.state, "typed", None))
     return response
 
 

@@ -11,7 +11,9 @@ from app.certificates import service as certificates
 from app.classrooms import changes
 from app.http.session import SessionDep
 from app.i18n import today
+from app.progress import access
 from app.progress import service as progress
+from app.progress.path import course_path
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
@@ -23,8 +25,12 @@ def my_learning_page(request: Request, session: SessionDep, actor: LoggedInDep) 
     items = progress.my_learning(session, actor, today=today())
     joinable = changes.open_classes(session, actor, today=today())
     issued = certificates.my_certificates_by_course(session, actor)
+    # What is left of each course, quizzes included, and the step to take next.
+    paths = {item.course.id: course_path(session, actor.user_id, item.course.id) for item in items}
     return render(
-        request, "learning/mine.html", {"items": items, "joinable": joinable, "certificates": issued}
+        request,
+        "learning/mine.html",
+        {"items": items, "joinable": joinable, "certificates": issued, "paths": paths},
     )
 
 
@@ -43,8 +49,10 @@ def lesson_complete_submit(
     state = flows.complete_lesson(session, actor, course_slug=slug, lesson_slug=lesson)
     if state.completed_at is not None and state.next_lesson_slug is None:
         return redirect_with_flash("/learning", "You have completed the course.")
-    following = state.next_lesson_slug or lesson
-    return redirect_with_flash(f"/courses/{slug}/lessons/{following}", "Lesson marked as finished.")
+    # On to the next step of the course's path, a lesson or the module's quiz.
+    following = access.lesson_view(session, actor, slug, lesson).next
+    target = following.url(slug) if following is not None else f"/courses/{slug}"
+    return redirect_with_flash(target, "Lesson marked as finished.")
 
 
 @router.post("/courses/{slug}/retake", name="course_retake_submit", dependencies=[CsrfDep])

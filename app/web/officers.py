@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.accounts import activation
 from app.accounts import roster_import as roster
 from app.accounts import service as officers
+from app.accounts.authority import outranked
 from app.accounts.exports import activation_codes_xlsx
 from app.accounts.grants import grants_of
 from app.accounts.models import CATEGORIES
@@ -21,6 +22,7 @@ from app.http.downloads import disposition
 from app.http.session import SessionDep
 from app.i18n import parse_day, today
 from app.orgs import service as orgs
+from app.orgs.models import OrgUnit
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
@@ -78,13 +80,16 @@ def roster_apply_submit(session: SessionDep, actor: LoggedInDep, upload_id: int)
 def officer_page(request: Request, session: SessionDep, actor: LoggedInDep, user_id: int) -> HTMLResponse:
     row = officers.get_officer(session, actor, user_id)
     can_manage = officers.can_manage(actor, row)
+    roles = [(g.role, session.get_one(OrgUnit, g.unit_id).name) for g in grants_of(session, user_id)]
     return render(
         request,
         "officers/detail.html",
         {
             "row": row,
             "placements": officers.placements(session, actor, user_id),
-            "grants": grants_of(session, user_id),
+            "roles": roles,
+            # Its login, active flag and unit are not the actor's to change (app.accounts.authority).
+            "above_me": bool(outranked(session, actor, [user_id])),
             "certificates": certificates.officer_certificates(session, actor, user_id=user_id),
             "can_manage": can_manage,
             "categories": CATEGORIES,

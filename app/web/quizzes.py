@@ -11,11 +11,15 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from app import flows
+from app.certificates import service as certificates
 from app.db import utcnow
 from app.http.session import SessionDep
 from app.i18n import today
+from app.orgs.permissions import Actor
+from app.progress.path import course_path
 from app.quizzes import attempts, review
 from app.quizzes.models import AttemptStatus, QuizAttempt
+from app.rounds.models import ProgressCycle
 from app.web.auth import ActorDep, CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
@@ -51,7 +55,7 @@ def quiz_start_submit(session: SessionDep, actor: LoggedInDep, slug: str, quiz: 
 def attempt_page(request: Request, session: SessionDep, actor: LoggedInDep, attempt_id: int) -> HTMLResponse:
     page = flows.attempt_page(session, actor, attempt_id=attempt_id, now=utcnow())
     if page.attempt.status != AttemptStatus.OPEN:
-        return render(request, "quizzes/result.html", _result(session, page.attempt))
+        return render(request, "quizzes/result.html", _result(session, actor, page.attempt))
     return render(request, "quizzes/attempt.html", {"page": page})
 
 
@@ -99,9 +103,14 @@ def attempt_submit(
     return RedirectResponse(f"/attempts/{attempt_id}", status_code=303)
 
 
-def _result(session: Session, attempt: QuizAttempt) -> dict[str, object]:
+def _result(session: Session, actor: Actor, attempt: QuizAttempt) -> dict[str, object]:
     shown = review.result(session, attempt, now=utcnow(), today=today())
+    cycle = session.get(ProgressCycle, attempt.cycle_id)
     return {
+        # What comes next on the course's path, or the course completed and its certificate.
+        "path": course_path(session, actor.user_id, shown.course.id),
+        "completed": cycle is not None and cycle.completed_at is not None,
+        "certificate": certificates.my_certificates_by_course(session, actor).get(shown.course.id),
         "attempt": shown.attempt,
         "settings": shown.settings,
         "quiz": shown.quiz,

@@ -1,4 +1,4 @@
-"""Site-wide pages and behaviour: language switch, and the HTML error pages."""
+"""Site-wide pages and behaviour: language switch, each role's home, and the HTML error pages."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
 from app.i18n import LANGUAGES
+from app.orgs.permissions import Actor, Permission
+from app.web.auth import ActorDep
 from app.web.templating import LANG_COOKIE
 
 router = APIRouter(include_in_schema=False)
@@ -16,6 +18,23 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
+
+
+def home_of(actor: Actor) -> str:
+    """Where a person's day starts: staff on their working page, the role with the widest
+    reach first; an officer on their own learning; a visitor on the catalogue."""
+    if actor.has_permission(Permission.ORG_MANAGE):
+        return "/admin/units"
+    if actor.has_permission(Permission.OFFICERS_MANAGE):
+        return "/reports/units"
+    if actor.has_permission(Permission.CLASSES_MANAGE):
+        return "/classes"
+    return "/learning" if actor.authenticated else "/"
+
+
+@router.get("/home", name="home_page")
+def home_page(actor: ActorDep) -> RedirectResponse:
+    return RedirectResponse(home_of(actor), status_code=303)
 
 
 @router.get("/lang/{code}", name="language_switch")

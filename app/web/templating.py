@@ -45,13 +45,21 @@ def render(
     language = request_language(request)
     i18n.set_language(language)
     actor = getattr(request.state, "actor", None)
+    flashed = take_flash(request)
+    kept = flashed["typed"] if flashed else {}
+
+    def typed(name: str, default: object = "") -> object:
+        """What was typed into this field before the form came back with an error, or default."""
+        return kept.get(name, default)
+
     html = env.get_template(template).render(
         request=request,
         lang=language,
         current_path=_current_path(request),
         actor=actor if isinstance(actor, Actor) else ANONYMOUS,
         csrf_token=lambda: csrf_token(request),
-        flash=take_flash(request),
+        flash=flashed,
+        typed=typed,
         unread_notices=getattr(request.state, "unread_notices", 0),
         **(context or {}),
     )

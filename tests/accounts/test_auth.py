@@ -146,3 +146,13 @@ def test_deactivating_an_officer_ends_their_sessions_for_good(session: Session, 
     officers.update_officer(session, SYSTEM, user_id=world.officer_a.id, changes={"active": False})
     officers.update_officer(session, SYSTEM, user_id=world.officer_a.id, changes={"active": True})
     assert auth.resolve_session(session, token) is None
+
+
+def test_an_officer_code_typed_in_another_case_logs_in(session: Session, world: World) -> None:
+    assert login(session, "hva") and login(session, "Hva")
+    # Two codes that differ only in case name no single account: neither is guessed.
+    from tests.factories import make_officer
+
+    make_officer(session, world.room_a, officer_code="hvA", password=PASSWORD)
+    assert login(session, "HVa") is None
+    assert login(session, "HVA") and login(session, "hvA")

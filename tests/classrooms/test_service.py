@@ -180,3 +180,22 @@ class TestAssign:
         )
         assert enrolled(session, class_id) == ["HVA"]
         assert first.id != wrong.id
+
+
+def test_a_class_code_is_unique_within_its_unit_only(session: Session, world: World, course: str) -> None:
+    # Unit B already uses the code; unit A's coordinator may use it too, and is not told of it.
+    classes.create_class(
+        session,
+        world.actor(session, world.coord_b),
+        classes.ClassForm(
+            code="K1-2026",
+            title="Lớp B",
+            course_slug=course,
+            owner_unit_id=world.dept_b.id,
+            opens_on=date(2026, 9, 1),
+        ),
+    )
+    first = new_class(session, world, course, code="K1-2026")
+    assert first
+    with pytest.raises(Conflict, match="already used in this unit"):
+        new_class(session, world, course, code="K1-2026")

@@ -160,7 +160,9 @@ class TestLessons:
             1,
             2,
         )
-        assert (second.previous and second.previous.slug, second.next) == ("bai-mot", None)
+        assert (second.previous and second.previous.slug, second.next_lesson) == ("bai-mot", None)
+        # The path goes on to the module's quiz.
+        assert second.next is not None and (second.next.kind, second.next.slug) == ("quiz", "kiem-tra-mot")
 
     def test_unknown_course_or_lesson_is_not_found(self, session: Session, tmp_path: Path) -> None:
         load(session, write_course(tmp_path))

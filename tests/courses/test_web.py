@@ -81,6 +81,8 @@ class TestCourseAndLessonPages:
         assert 'rel="prev"' not in text
         last = client.get("/courses/khoa-hoc-mau/lessons/bai-hai").text
         assert 'rel="prev" href="/courses/khoa-hoc-mau/lessons/bai-mot"' in last
+        # After the module's last lesson comes its quiz, not the end of the course.
+        assert 'rel="next" href="/courses/khoa-hoc-mau/quizzes/kiem-tra-mot"' in last
 
     @pytest.mark.usefixtures("sample")
     def test_lesson_image_is_served_from_the_database(self, client: TestClient) -> None:

@@ -12,13 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts import activation, tokens
+from app.accounts import activation, grants, tokens
 from app.accounts import roster_import as roster
 from app.accounts import service as officers
 from app.accounts.auth import start_session
 from app.accounts.models import ActivationCode, User
 from app.errors import PermissionDenied
 from app.http.auth import SESSION_COOKIE
+from app.orgs.models import RoleGrant
 from app.orgs.permissions import Actor
 from tests.factories import make_officer
 from tests.world import PASSWORD, World
@@ -154,3 +155,47 @@ def test_the_takeover_through_the_api_is_refused_for_a_session_and_for_a_token(
     by_session = client.post("/api/v1/activation-codes", json=body, headers={"x-csrf-token": csrf.group(1)})
     assert by_session.status_code == 403
     assert session.scalar(select(ActivationCode).where(ActivationCode.user_id == world.admin.id)) is None
+
+
+def test_a_peer_admins_role_is_not_revoked_by_another_peer(session: Session, world: World) -> None:
+    first = make_officer(session, world.dept_a, role="admin", officer_code="ADA")
+    make_officer(session, world.dept_a, role="admin", officer_code="ADA2")
+    peer_grant = session.scalars(
+        select(RoleGrant).join(User, User.id == RoleGrant.user_id).where(User.officer_code == "ADA2")
+    ).one()
+    hr_grant = session.scalars(select(RoleGrant).where(RoleGrant.user_id == world.hr_a.id)).one()
+    actor = _actor(session, world, first)
+    with pytest.raises(PermissionDenied, match=REFUSED):
+        grants.revoke_grant(session, actor, grant_id=peer_grant.id)
+    # HR of the admin's own unit, and the peer by an admin of the top unit: allowed.
+    grants.revoke_grant(session, actor, grant_id=hr_grant.id)
+    grants.revoke_grant(session, _actor(session, world, world.admin), grant_id=peer_grant.id)
+
+
+def test_the_record_page_offers_no_login_change_and_a_refusal_goes_back_to_it(
+    client: TestClient, session: Session, world: World
+) -> None:
+    client.cookies.set(SESSION_COOKIE, start_session(session, world.hr_a, ip=None, user_agent=None))
+    session.commit()
+    page = client.get(f"/officers/{world.coord_a.id}").text
+    assert 'name="email" type="email" maxlength="254" value="dpa@example.gov.vn" readonly' in page
+    assert f'action="/officers/{world.coord_a.id}/move"' not in page
+    assert "điều phối đào tạo · Sở Nội vụ" in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf is not None
+    form = {
+        "full_name": "Lê Văn Điều",
+        "email": "khac@example.gov.vn",
+        "active": "true",
+        "csrf_token": csrf.group(1),
+    }
+    here = f"http://testserver/officers/{world.coord_a.id}"
+    refused = client.post(f"/officers/{world.coord_a.id}", data=form, headers={"referer": here})
+    assert refused.status_code == 303 and refused.headers["location"] == f"/officers/{world.coord_a.id}"
+    # The rest of the record is still HR's to keep.
+    form["email"] = "dpa@example.gov.vn"
+    form["rank"] = "Chuyên viên chính"
+    saved = client.post(f"/officers/{world.coord_a.id}", data=form, headers={"referer": here})
+    assert saved.status_code == 303
+    session.expire_all()
+    assert session.get(User, world.coord_a.id).rank == "Chuyên viên chính"  # type: ignore[union-attr]
