@@ -16,6 +16,7 @@ from app.classrooms import service as classes
 from app.http.params import RosterFilterDep
 from app.http.session import SessionDep
 from app.i18n import today
+from app.notifications import inbox
 from app.progress import service as progress
 from app.progress.dashboard import roster_page
 
@@ -199,6 +200,7 @@ def assign_officers(
     batch_id = None
     if not dry_run:
         batch_id = classes.assign(session, actor, classroom_id=classroom_id, target=body.target()).id
+        inbox.notify_assigned(session, batch_id=batch_id)
     return AssignmentResult(
         new=counts.new,
         already=counts.already,

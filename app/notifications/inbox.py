@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.classrooms.models import Classroom
+from app.classrooms.models import Classroom, Enrolment
 from app.courses.models import Course
 from app.db import utcnow
 from app.errors import PermissionDenied
@@ -89,3 +89,26 @@ def mark_all_read(session: Session, actor: Actor) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def notify_assigned(session: Session, *, batch_id: int) -> int:
+    """A notice for each officer an assignment enrolled: the course, the class and its due date.
+    The key names the batch too, so an officer assigned again after an undo is told again."""
+    rows = session.execute(
+        select(Enrolment.id, Enrolment.user_id, Enrolment.classroom_id, Classroom.due_on)
+        .join(Classroom, Classroom.id == Enrolment.classroom_id)
+        .where(Enrolment.batch_id == batch_id)
+    ).all()
+    notices = [
+        {
+            "dedupe_key": f"assigned:{enrolment_id}:{batch_id}",
+            "user_id": user_id,
+            "kind": "assigned",
+            "classroom_id": classroom_id,
+            "params": {"due": due_on.isoformat() if due_on else None},
+        }
+        for enrolment_id, user_id, classroom_id, due_on in rows
+    ]
+    for start in range(0, len(notices), 1000):
+        session.execute(insert(Notification), notices[start : start + 1000])
+    return len(notices)

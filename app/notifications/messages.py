@@ -17,6 +17,7 @@ NOTICES = {
     "due_soon": N_("The course “%(course)s” (class %(code)s) is due on %(due)s."),
     "overdue": N_("The course “%(course)s” (class %(code)s) was due on %(due)s and is not finished yet."),
     "manual": N_("Your training coordinator reminds you to finish the course “%(course)s” (class %(code)s)."),
+    "assigned": N_("You have been enrolled in the course “%(course)s” (class %(code)s), due on %(due)s."),
 }
 BODY = N_(
     "Dear %(name)s,\n\n%(notice)s\nYou have finished %(done)d of %(total)d lessons.\n\n"

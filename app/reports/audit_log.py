@@ -11,11 +11,60 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
+from app.i18n import N_
 from app.orgs.models import OrgUnit
 from app.orgs.permissions import Actor, Permission
 from app.orgs.scope import within
 
 PAGE_SIZE = 100
+
+# What each recorded action is called on the audit page; the key stays beside it for searching.
+ACTION_LABELS: dict[str, str] = {
+    "account.activate": N_("Account activated with a code"),
+    "activation.failure": N_("Wrong activation code"),
+    "activation.issue": N_("Activation codes issued"),
+    "certificate.issue": N_("Certificate issued"),
+    "certificate.reissue": N_("Certificate reissued"),
+    "certificate.revoke": N_("Certificate revoked"),
+    "class.create": N_("Class opened"),
+    "class.update": N_("Class changed"),
+    "class.close": N_("Class closed"),
+    "class.reopen": N_("Class reopened"),
+    "class.remind": N_("Reminders sent"),
+    "class.mail_retry": N_("Failed e-mails sent again"),
+    "course.import": N_("Course imported"),
+    "course.publish": N_("Course published"),
+    "course.unpublish": N_("Course withdrawn from the catalogue"),
+    "course.complete": N_("Course completed"),
+    "course.retake": N_("Course started again"),
+    "enrolment.assign": N_("Officers assigned to a class"),
+    "enrolment.self": N_("Officer joined a class"),
+    "enrolment.undo": N_("Assignment undone"),
+    "enrolment.withdraw": N_("Officer withdrawn from a class"),
+    "login.success": N_("Logged in"),
+    "login.failure": N_("Failed login"),
+    "officer.create": N_("Officer added"),
+    "officer.update": N_("Officer record changed"),
+    "officer.move": N_("Officer moved to another unit"),
+    "org.created": N_("Unit created"),
+    "org.renamed": N_("Unit renamed"),
+    "org.moved": N_("Unit moved"),
+    "org.merged": N_("Unit merged"),
+    "org.closed": N_("Unit closed"),
+    "password.change": N_("Password changed"),
+    "password.change_failure": N_("Wrong current password"),
+    "password.reset": N_("Password reset by e-mail link"),
+    "password.reset_request": N_("Password reset link asked for"),
+    "quiz.override": N_("Quiz settings changed for a class"),
+    "requirement.set": N_("Yearly training hours set"),
+    "requirement.delete": N_("Yearly training hours removed"),
+    "role.grant": N_("Role granted"),
+    "role.revoke": N_("Role revoked"),
+    "roster.import": N_("Roster imported"),
+    "sessions.revoke_others": N_("Other sessions logged out"),
+    "token.create": N_("API token created"),
+    "token.revoke": N_("API token revoked"),
+}
 
 
 def list_events(

@@ -153,7 +153,14 @@ def audit_page(
         "until": until.isoformat() if until else "",
     }
     return render(
-        request, "admin/audit.html", {"events": events, "filters": filters, "page_size": audit.PAGE_SIZE}
+        request,
+        "admin/audit.html",
+        {
+            "events": events,
+            "filters": filters,
+            "page_size": audit.PAGE_SIZE,
+            "action_labels": audit.ACTION_LABELS,
+        },
     )
 
 

@@ -15,6 +15,7 @@ from app.courses import service as courses
 from app.errors import InvalidInput
 from app.http.session import SessionDep
 from app.i18n import parse_day
+from app.notifications import inbox
 from app.orgs import service as orgs
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
@@ -172,7 +173,8 @@ def assignment_preview_submit(
 def assignment_submit(
     session: SessionDep, actor: LoggedInDep, classroom_id: int, fields: Fields
 ) -> RedirectResponse:
-    classes.assign(session, actor, classroom_id=classroom_id, target=fields.target())
+    batch = classes.assign(session, actor, classroom_id=classroom_id, target=fields.target())
+    inbox.notify_assigned(session, batch_id=batch.id)
     return redirect_with_flash(f"/classes/{classroom_id}", "The officers have been assigned.")
 
 

@@ -79,11 +79,13 @@ def test_assign_learn_and_see_progress(browser: Browser, live_server: str, tmp_p
     admin.get_by_role("button", name="Nhắc các cán bộ đã chọn").click()
     expect(admin.locator(".flash")).to_contain_text("Đã xếp lịch 1 lời nhắc")
     officer.reload()
-    expect(officer.locator("nav.menu.wide .badge")).to_have_text("1")
+    # The notice of the assignment, then the reminder.
+    expect(officer.locator("nav.menu.wide .badge")).to_have_text("2")
     officer.get_by_role("link", name=re.compile("^Thông báo")).click()
     expect(officer.locator(".notices")).to_contain_text(
         "Cán bộ điều phối đào tạo nhắc bạn hoàn thành khoá học"
     )
+    expect(officer.locator(".notices")).to_contain_text("Bạn đã được ghi danh vào khoá học")
     assert_accessible(officer)
     officer.get_by_role("button", name="Đánh dấu tất cả là đã đọc").click()
     expect(officer.locator(".badge")).to_have_count(0)
