@@ -109,6 +109,14 @@ def test_my_learning_links_the_certificate_of_a_completed_course(
     page = client.get("/learning")
     assert f'<a href="/certificates/{done.id}.pdf">Giấy chứng nhận {done.serial} (PDF)</a>' in page.text
     assert '<a href="/me/certificates">Giấy chứng nhận của tôi</a>' in page.text
+    # Taking the course again is asked twice, and the completion stays in sight afterwards.
+    assert "<summary>Học lại khoá này</summary>" in page.text
+    assert "giấy chứng nhận của nó vẫn được giữ nguyên" in page.text
+    again = client.post("/courses/mot-cua-so/retake", data={"csrf_token": token(page.text)})
+    assert again.status_code == 303
+    retaking = client.get("/learning").text
+    assert "; bạn đang học lại." in retaking
+    assert f'<a href="/certificates/{done.id}.pdf">Giấy chứng nhận {done.serial} (PDF)</a>' in retaking
 
 
 def test_staff_reissue_and_revoke_from_the_officer_page(
