@@ -1,6 +1,7 @@
 """The flows that cross layers upward: learning work (a lesson marked done, a quiz started,
 saved, submitted, opened or swept) that may complete a course round, which then gets its
-certificate in the same transaction.
+certificate in the same transaction; and staff work that must tell officers of it (an assignment
+leaves each officer a notice).
 
 Learning never imports outputs (certificates), and quizzes sit below the completion rule. So a
 graded quiz notes its round (app.rounds.service.to_settle), progress notes each round it
@@ -18,9 +19,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.certificates.issuing import issue_for_cycle
+from app.classrooms import service as classes
+from app.classrooms.models import AssignmentBatch
 from app.courses.models import Course
 from app.db import utcnow
 from app.errors import DomainError
+from app.notifications import inbox
 from app.orgs.permissions import Actor
 from app.progress import service as progress
 from app.quizzes import attempts, review
@@ -111,3 +115,11 @@ def sweep(session: Session, actor: Actor, *, now: datetime) -> int:
     """Submit timed attempts whose time ran out while nobody came back."""
     with _certifying(session, actor, now):
         return attempts.sweep(session, actor, now=now)
+
+
+def assign(session: Session, actor: Actor, *, classroom_id: int, target: classes.Target) -> AssignmentBatch:
+    """Assign officers to a class and leave each a notice of it, in one transaction (classrooms
+    sit below notifications, so the two meet here)."""
+    batch = classes.assign(session, actor, classroom_id=classroom_id, target=target)
+    inbox.notify_assigned(session, batch_id=batch.id)
+    return batch

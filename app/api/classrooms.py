@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from app import flows
 from app.api.deps import Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.classrooms import changes
@@ -16,7 +17,6 @@ from app.classrooms import service as classes
 from app.http.params import RosterFilterDep
 from app.http.session import SessionDep
 from app.i18n import today
-from app.notifications import inbox
 from app.progress import service as progress
 from app.progress.dashboard import roster_page
 
@@ -199,8 +199,7 @@ def assign_officers(
     counts = classes.preview(session, actor, classroom_id=classroom_id, target=body.target())
     batch_id = None
     if not dry_run:
-        batch_id = classes.assign(session, actor, classroom_id=classroom_id, target=body.target()).id
-        inbox.notify_assigned(session, batch_id=batch_id)
+        batch_id = flows.assign(session, actor, classroom_id=classroom_id, target=body.target()).id
     return AssignmentResult(
         new=counts.new,
         already=counts.already,

@@ -9,13 +9,13 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
+from app import flows
 from app.classrooms import changes
 from app.classrooms import service as classes
 from app.courses import service as courses
 from app.errors import InvalidInput
 from app.http.session import SessionDep
 from app.i18n import parse_day
-from app.notifications import inbox
 from app.orgs import service as orgs
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
@@ -173,8 +173,7 @@ def assignment_preview_submit(
 def assignment_submit(
     session: SessionDep, actor: LoggedInDep, classroom_id: int, fields: Fields
 ) -> RedirectResponse:
-    batch = classes.assign(session, actor, classroom_id=classroom_id, target=fields.target())
-    inbox.notify_assigned(session, batch_id=batch.id)
+    flows.assign(session, actor, classroom_id=classroom_id, target=fields.target())
     return redirect_with_flash(f"/classes/{classroom_id}", "The officers have been assigned.")
 
 

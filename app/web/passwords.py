@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -19,9 +18,9 @@ from app.db import utcnow
 from app.http.auth import client_ip
 from app.http.downloads import ExportSessionsDep, Sessions
 from app.http.session import SessionDep
-from app.notifications.delivery import deliver, queue_email
+from app.notifications import account_mail
+from app.notifications.delivery import deliver
 from app.notifications.mail import mailer_for
-from app.notifications.messages import password_reset_email
 from app.web.auth import CsrfDep, redirect_with_flash
 from app.web.templating import render, request_language
 
@@ -63,27 +62,15 @@ def forgot_password_submit(
 ) -> HTMLResponse:
     settings = get_settings()
     if settings.smtp_host:
-        now = utcnow()
-        link = recovery.request_link(session, account=account, ip=client_ip(request), now=now)
-        if link is not None and link.user.email:
-            url = f"{settings.public_url.rstrip('/')}/password/reset?token={quote(link.token)}"
-            subject, body = password_reset_email(
-                request_language(request),
-                name=link.user.full_name,
-                code=link.user.officer_code,
-                link=url,
-                minutes=recovery.LINK_MINUTES,
-            )
-            key = f"password_reset:{link.user.id}:{now.isoformat()}"
-            queue_email(
-                session,
-                key=key,
-                kind="password_reset",
-                user_id=link.user.id,
-                to=link.user.email,
-                subject=subject,
-                body=body,
-            )
+        key = account_mail.queue_reset_link(
+            session,
+            account=account,
+            ip=client_ip(request),
+            now=utcnow(),
+            language=request_language(request),
+            public_url=settings.public_url,
+        )
+        if key is not None:
             background.add_task(_send_now, sessions, key)
     return render(
         request,
