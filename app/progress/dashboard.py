@@ -19,8 +19,10 @@ from app.courses.models import Lesson, Quiz
 from app.progress.models import LessonCompletion
 from app.quizzes.results import best_by_cycle
 from app.rounds.models import ProgressCycle
+from app.rounds.queries import earned_round
 
-STATUSES = ("not_started", "in_progress", "completed", "overdue", "withdrawn")
+# "retaking": completed before, and working through a new round now; the completion stands.
+STATUSES = ("not_started", "in_progress", "completed", "retaking", "overdue", "withdrawn")
 SORTS = ("name", "code", "progress", "activity", "status", "enrolled")
 Sort = Literal["name", "code", "progress", "activity", "status", "enrolled"]
 PAGE_SIZE = 50
@@ -92,6 +94,7 @@ class _Roster:
             .subquery()
         )
         cycle = aliased(ProgressCycle)
+        earned, earned_on = earned_round(Enrolment.user_id, course_id)
         done = (
             select(
                 LessonCompletion.cycle_id,
@@ -112,6 +115,7 @@ class _Roster:
         self.status = case(
             (Enrolment.status == EnrolmentStatus.WITHDRAWN, literal("withdrawn")),
             (cycle.completed_at.is_not(None), literal("completed")),
+            (earned.completed_at.is_not(None), literal("retaking")),
             else_=open_status,
         ).label("status")
         self.done = func.coalesce(done.c.done, 0).label("done")
@@ -129,7 +133,7 @@ class _Roster:
                 Enrolment.withdrawn_reason,
                 self.done,
                 self.minutes,
-                cycle.completed_at,
+                earned.completed_at,
                 cycle.last_activity_at,
                 self.status,
                 cycle.id.label("cycle_id"),
@@ -143,6 +147,7 @@ class _Roster:
                 & (cycle.course_id == course_id),
             )
             .outerjoin(done, done.c.cycle_id == cycle.id)
+            .outerjoin(earned, earned_on)
             .where(Enrolment.classroom_id == classroom.id)
         )
 

@@ -27,6 +27,7 @@ from app.orgs.scope import under, within
 from app.orgs.service import get_unit, visible_units
 from app.quizzes.models import AttemptStatus, QuizAttempt
 from app.rounds.models import ProgressCycle
+from app.rounds.queries import earned_round
 from app.tabular.plans import ExportPlan
 from app.tabular.table import Column, Table
 
@@ -48,7 +49,7 @@ COLUMNS = (
     Column("best_score", N_("Best quiz score (%)"), "percent", width=12),
 )
 # Words the rows carry, translated once per export.
-WORDS = ("active", "withdrawn", "completed", "in_progress", "not_started", "overdue")
+WORDS = ("active", "withdrawn", "completed", "retaking", "in_progress", "not_started", "overdue")
 CATEGORIES = ("can_bo", "cong_chuc", "vien_chuc", "other")
 
 
@@ -114,13 +115,15 @@ def enrolment_query(scope: Scope, *, language: str) -> Select[Any]:
         .group_by(QuizAttempt.cycle_id)
         .subquery()
     )
+    earned, earned_on = earned_round(Enrolment.user_id, Classroom.course_id)
     progress = case(
         (cycle.completed_at.is_not(None), literal("completed")),
+        (earned.completed_at.is_not(None), literal("retaking")),
         (Classroom.due_on < scope.today, literal("overdue")),
         (cycle.id.is_not(None), literal("in_progress")),
         else_=literal("not_started"),
     )
-    hours = case((cycle.completed_at.is_not(None), Course.training_minutes / 60.0), else_=literal(0.0))
+    hours = case((earned.completed_at.is_not(None), Course.training_minutes / 60.0), else_=literal(0.0))
     query = (
         select(
             User.officer_code,
@@ -134,7 +137,7 @@ def enrolment_query(scope: Scope, *, language: str) -> Select[Any]:
             progress,
             Enrolment.enrolled_at,
             Classroom.due_on,
-            cycle.completed_at,
+            earned.completed_at,
             hours,
             best.c.best,
         )
@@ -152,6 +155,7 @@ def enrolment_query(scope: Scope, *, language: str) -> Select[Any]:
             & (cycle.course_id == latest.c.course_id)
             & (cycle.number == latest.c.number),
         )
+        .outerjoin(earned, earned_on)
         .outerjoin(best, best.c.cycle_id == cycle.id)
         .order_by(Enrolment.id)
     )

@@ -16,6 +16,7 @@ from app.classrooms.models import Classroom, Enrolment, EnrolmentStatus
 from app.orgs.models import OrgUnit
 from app.reports.scope import Period, Scope, local_date
 from app.rounds.models import ProgressCycle
+from app.rounds.queries import earned_round
 
 # The class dashboard's statuses without "withdrawn": reports count active enrolments only.
 STATUSES = ("completed", "in_progress", "not_started", "overdue")
@@ -47,9 +48,10 @@ def enrolment_facts(scope: Scope, period: Period, *, today: date, tz: str) -> Su
     """Columns: enrolment_id, user_id, classroom_id, course_id, category, enrolled_at,
     completed_at, status, unit_id (the unit the enrolment counts in) and unit_path.
 
-    The status comes from the officer's latest cycle of the class's course, as on the class
-    dashboard: completed when that cycle is; otherwise overdue once the class's due date has
-    passed; otherwise in progress when a cycle exists, else not started.
+    The status follows the class dashboard: completed when the officer has completed any round
+    of the class's course (a retake under way does not undo it; completed_at is the latest
+    completion); otherwise overdue once the class's due date has passed; otherwise in progress
+    when a round exists, else not started.
 
     A completed enrolment counts in the unit the officer was placed in on the local date of
     completion (placements are half-open: from start_on, until the day before end_on), or in
@@ -57,7 +59,8 @@ def enrolment_facts(scope: Scope, period: Period, *, today: date, tz: str) -> Su
     in the current unit."""
     cycle = aliased(ProgressCycle, name="cycle")
     newer = aliased(ProgressCycle, name="newer")
-    completed_on = local_date(cycle.completed_at, tz)
+    earned, earned_on = earned_round(Enrolment.user_id, Classroom.course_id)
+    completed_on = local_date(earned.completed_at, tz)
     placed = (
         select(Placement.unit_id)
         .where(
@@ -70,10 +73,10 @@ def enrolment_facts(scope: Scope, period: Period, *, today: date, tz: str) -> Su
         .scalar_subquery()
     )
     counts_in = case(
-        (cycle.completed_at.is_not(None), func.coalesce(placed, User.unit_id)), else_=User.unit_id
+        (earned.completed_at.is_not(None), func.coalesce(placed, User.unit_id)), else_=User.unit_id
     )
     status = case(
-        (cycle.completed_at.is_not(None), literal("completed")),
+        (earned.completed_at.is_not(None), literal("completed")),
         (Classroom.due_on < today, literal("overdue")),
         (cycle.id.is_not(None), literal("in_progress")),
         else_=literal("not_started"),
@@ -91,14 +94,14 @@ def enrolment_facts(scope: Scope, period: Period, *, today: date, tz: str) -> Su
         )
     )
     start, end = period.bounds(tz)
-    moment = cycle.completed_at if period.basis == "completed" else Enrolment.enrolled_at
+    moment = earned.completed_at if period.basis == "completed" else Enrolment.enrolled_at
     when: list[ColumnElement[bool]] = []
     if start is not None:
         when.append(moment >= start)
     if end is not None:
         when.append(moment < end)
     if period.basis == "completed":
-        when.append(cycle.completed_at.is_not(None))
+        when.append(earned.completed_at.is_not(None))
     inner = (
         select(
             Enrolment.id.label("enrolment_id"),
@@ -107,7 +110,7 @@ def enrolment_facts(scope: Scope, period: Period, *, today: date, tz: str) -> Su
             Classroom.course_id,
             User.category,
             Enrolment.enrolled_at,
-            cycle.completed_at,
+            earned.completed_at,
             status.label("status"),
             counts_in.label("unit_id"),
         )
@@ -118,6 +121,7 @@ def enrolment_facts(scope: Scope, period: Period, *, today: date, tz: str) -> Su
             cycle,
             and_(cycle.user_id == Enrolment.user_id, cycle.course_id == Classroom.course_id, latest),
         )
+        .outerjoin(earned, earned_on)
         .where(Enrolment.status == EnrolmentStatus.ACTIVE, candidates, *when)
         .subquery("enrolment_facts")
     )

@@ -24,6 +24,7 @@ LABELS = (
     N_("completed"),
     N_("overdue"),
     N_("in_progress"),
+    N_("retaking"),
     N_("not_started"),
     N_("job_queued"),
     N_("job_running"),

@@ -51,6 +51,7 @@ def test_status_progress_and_counts_come_from_the_database(
         "not_started": 1,
         "in_progress": 1,
         "completed": 1,
+        "retaking": 0,
         "overdue": 0,
         "withdrawn": 0,
     }
