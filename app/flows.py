@@ -35,7 +35,7 @@ from app.rounds.service import to_settle
 
 def certify_completed(session: Session, actor: Actor) -> int:
     """Issue the certificate of every round this unit of work completed, dated at the moment of
-    its completion; how many."""
+    its completion, and leave the officer a notice of it; how many."""
     rounds = progress.completed_rounds(session)
     issued = 0
     while rounds:
@@ -43,7 +43,15 @@ def certify_completed(session: Session, actor: Actor) -> int:
         if cycle is None or cycle.completed_at is None:
             continue
         course = session.get_one(Course, cycle.course_id)
-        issue_for_cycle(session, actor, course=course, cycle=cycle, now=cycle.completed_at)
+        certificate = issue_for_cycle(session, actor, course=course, cycle=cycle, now=cycle.completed_at)
+        inbox.notify_completed(
+            session,
+            user_id=cycle.user_id,
+            cycle_id=cycle.id,
+            course_slug=course.slug,
+            certificate_id=certificate.id,
+            serial=certificate.serial,
+        )
         issued += 1
     return issued
 

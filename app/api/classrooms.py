@@ -17,7 +17,7 @@ from app.classrooms import service as classes
 from app.http.params import RosterFilterDep
 from app.http.session import SessionDep
 from app.i18n import today
-from app.progress import service as progress
+from app.progress import mine
 from app.progress.dashboard import roster_page
 
 router = APIRouter(prefix="/api/v1", tags=["classes"], responses=API_ERRORS)
@@ -222,5 +222,7 @@ def my_learning(session: SessionDep, actor: Reader) -> list[LearningRead]:
             overdue=i.overdue,
             next_lesson_id=i.progress.next_lesson_slug,
         )
-        for i in progress.my_learning(session, actor, today=today())
+        for i in mine.my_learning(session, actor, today=today())
+        # The API lists class enrolments; a course begun on one's own has no class to name.
+        if i.classroom is not None
     ]

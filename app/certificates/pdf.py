@@ -55,8 +55,8 @@ def text(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
-def number(value: float, locale: str = "vi") -> str:
-    return format_decimal(round(value, 2), locale=locale)
+def number(value: float, locale: str = "vi", digits: int = 2) -> str:
+    return format_decimal(round(value, digits), locale=locale)
 
 
 def hours(minutes: int, locale: str = "vi") -> str:

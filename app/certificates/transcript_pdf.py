@@ -38,7 +38,8 @@ class _Paged(FPDF):
 
 
 def score_label(score: float | None) -> str:
-    return "—" if score is None else f"{number(score)}%"
+    # One decimal at most, as the transcript page shows it: 96.97 is 97% in both.
+    return "—" if score is None else f"{number(score, digits=1)}%"
 
 
 def certificate_label(row: TranscriptRow) -> str:

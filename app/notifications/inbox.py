@@ -28,6 +28,8 @@ class Notice:
     course_slug: str | None
     created_at: datetime
     unread: bool
+    # A completion's notice links the certificate it earned.
+    certificate_id: int | None = None
 
 
 def _user(actor: Actor) -> int:
@@ -58,8 +60,14 @@ def notices(session: Session, actor: Actor, *, language: str) -> list[Notice]:
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(LIST_SIZE)
     ).all()
+    # A completion's notice names its course by slug: it may have been taken outside any class.
+    slugs = {n.params["course"] for n, _, course in rows if course is None and n.params.get("course")}
+    by_slug = (
+        {c.slug: c for c in session.scalars(select(Course).where(Course.slug.in_(slugs)))} if slugs else {}
+    )
     result = []
-    for notification, code, course in rows:
+    for notification, code, in_class in rows:
+        course = in_class or by_slug.get(notification.params.get("course") or "")
         due = notification.params.get("due")
         text = notice_text(
             language,
@@ -67,6 +75,7 @@ def notices(session: Session, actor: Actor, *, language: str) -> list[Notice]:
             course=course.title(language) if course else "",
             code=code or "",
             due_on=date.fromisoformat(due) if due else None,
+            serial=notification.params.get("serial") or "",
         )
         result.append(
             Notice(
@@ -76,6 +85,7 @@ def notices(session: Session, actor: Actor, *, language: str) -> list[Notice]:
                 course.slug if course else None,
                 notification.created_at,
                 notification.read_at is None,
+                notification.params.get("certificate"),
             )
         )
     return result
@@ -112,3 +122,21 @@ def notify_assigned(session: Session, *, batch_id: int) -> int:
     for start in range(0, len(notices), 1000):
         session.execute(insert(Notification), notices[start : start + 1000])
     return len(notices)
+
+
+def notify_completed(
+    session: Session, *, user_id: int, cycle_id: int, course_slug: str, certificate_id: int, serial: str
+) -> None:
+    """The officer's notice that a round of a course is complete, with its certificate (once per
+    round, however often the round is certified)."""
+    key = f"completed:{cycle_id}"
+    if session.scalar(select(Notification.id).where(Notification.dedupe_key == key)) is not None:
+        return
+    session.add(
+        Notification(
+            dedupe_key=key,
+            user_id=user_id,
+            kind="completed",
+            params={"course": course_slug, "certificate": certificate_id, "serial": serial},
+        )
+    )

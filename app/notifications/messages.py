@@ -18,6 +18,7 @@ NOTICES = {
     "overdue": N_("The course “%(course)s” (class %(code)s) was due on %(due)s and is not finished yet."),
     "manual": N_("Your training coordinator reminds you to finish the course “%(course)s” (class %(code)s)."),
     "assigned": N_("You have been enrolled in the course “%(course)s” (class %(code)s), due on %(due)s."),
+    "completed": N_("You have completed the course “%(course)s”. Your certificate %(serial)s is ready."),
 }
 BODY = N_(
     "Dear %(name)s,\n\n%(notice)s\nYou have finished %(done)d of %(total)d lessons.\n\n"
@@ -49,9 +50,11 @@ def _due(language: str, due_on: date | None) -> str:
     return format_day(due_on) if due_on else translations(language).gettext(NO_DUE_DATE)
 
 
-def notice_text(language: str, kind: str, *, course: str, code: str, due_on: date | None) -> str:
+def notice_text(
+    language: str, kind: str, *, course: str, code: str, due_on: date | None, serial: str = ""
+) -> str:
     words = translations(language).gettext(NOTICES.get(kind, NOTICES["manual"]))
-    return words % {"course": course, "code": code, "due": _due(language, due_on)}
+    return words % {"course": course, "code": code, "due": _due(language, due_on), "serial": serial}
 
 
 def officer_email(language: str, r: OfficerReminder) -> tuple[str, str]:

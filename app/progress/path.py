@@ -23,7 +23,7 @@ class PathStep:
 @dataclass(frozen=True)
 class CoursePath:
     steps: list[PathStep]
-    # Whether the officer has begun the current round at all.
+    # Whether the officer has finished any step of the current round.
     started: bool
 
     @property
@@ -48,7 +48,6 @@ def course_path(session: Session, user_id: int | None, course_id: int) -> Course
         for q, outcome in outcomes(session, user_id=user_id, cycle_id=cycle.id, quiz_ids=quiz_ids).items()
         if outcome.passed
     }
-    return CoursePath(
-        [PathStep(link, link.id in (finished if link.kind == "lesson" else passed)) for link in links],
-        started=True,
-    )
+    steps = [PathStep(link, link.id in (finished if link.kind == "lesson" else passed)) for link in links]
+    # A round just opened (a retake, a quiz looked at) is not yet "continued" from anywhere.
+    return CoursePath(steps, started=any(step.done for step in steps))

@@ -1,17 +1,16 @@
 """Recording that an officer finished a lesson (an explicit action, not a timer), course
-completion by the course's rule, retakes as new cycles, and the officer's own learning list."""
+completion by the course's rule, and retakes as new cycles."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.recorder import record
-from app.classrooms.models import Classroom, Enrolment, EnrolmentStatus
 from app.courses.models import Course, Lesson
 from app.db import lock_row, utcnow
 from app.errors import Conflict, NotFound, PermissionDenied
@@ -36,14 +35,6 @@ class CourseProgress:
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
-
-
-@dataclass(frozen=True)
-class LearningItem:
-    classroom: Classroom
-    course: Course
-    progress: CourseProgress
-    overdue: bool
 
 
 def _lesson(session: Session, actor: Actor, course_slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
@@ -180,72 +171,3 @@ def lesson_done(session: Session, actor: Actor, *, course_slug: str, lesson_slug
         )
         == 1
     )
-
-
-def my_learning(session: Session, actor: Actor, *, today: date) -> list[LearningItem]:
-    """The officer's active enrolments with progress, overdue ones flagged, due dates first."""
-    if actor.user_id is None:
-        raise PermissionDenied("Please log in first.")
-    rows = session.execute(
-        select(Classroom, Course)
-        .join(Enrolment, Enrolment.classroom_id == Classroom.id)
-        .join(Course, Course.id == Classroom.course_id)
-        .where(Enrolment.user_id == actor.user_id, Enrolment.status == EnrolmentStatus.ACTIVE)
-    ).all()
-    states = _progress_by_course(session, actor.user_id, [course for _, course in rows])
-    items = []
-    for classroom, course in rows:
-        state = states[course.id]
-        overdue = bool(classroom.due_on and classroom.due_on < today and state.completed_at is None)
-        items.append(LearningItem(classroom, course, state, overdue))
-    return sorted(items, key=lambda i: (i.progress.completed_at is not None, i.classroom.due_on or date.max))
-
-
-def _progress_by_course(session: Session, user_id: int, courses: list[Course]) -> dict[int, CourseProgress]:
-    """One officer's progress in several courses from three queries, whatever their number."""
-    course_ids = list({c.id for c in courses}) or [-1]
-    latest = (
-        select(ProgressCycle.course_id, func.max(ProgressCycle.number).label("number"))
-        .where(ProgressCycle.user_id == user_id, ProgressCycle.course_id.in_(course_ids))
-        .group_by(ProgressCycle.course_id)
-        .subquery()
-    )
-    cycles = {
-        c.course_id: c
-        for c in session.scalars(
-            select(ProgressCycle)
-            .join(
-                latest,
-                (latest.c.course_id == ProgressCycle.course_id) & (latest.c.number == ProgressCycle.number),
-            )
-            .where(ProgressCycle.user_id == user_id)
-        )
-    }
-    done_pairs = session.execute(
-        select(LessonCompletion.cycle_id, LessonCompletion.lesson_id).where(
-            LessonCompletion.cycle_id.in_([c.id for c in cycles.values()] or [-1])
-        )
-    ).all()
-    done_ids = {lesson_id for _, lesson_id in done_pairs}
-    lessons: dict[int, list[tuple[int, str, int]]] = {}
-    for course_id, lesson_id, slug, minutes in session.execute(
-        select(Lesson.course_id, Lesson.id, Lesson.slug, Lesson.minutes)
-        .where(Lesson.course_id.in_(course_ids), Lesson.retired.is_(False))
-        .order_by(Lesson.position)
-    ):
-        lessons.setdefault(course_id, []).append((lesson_id, slug, minutes or 0))
-    result = {}
-    for course_id in course_ids:
-        listed = lessons.get(course_id, [])
-        cycle = cycles.get(course_id)
-        finished = {i for i, _, _ in listed if i in done_ids} if cycle else set()
-        following = next((slug for i, slug, _ in listed if i not in finished), None)
-        result[course_id] = CourseProgress(
-            len(finished),
-            len(listed),
-            cycle.completed_at if cycle else None,
-            following,
-            sum(m for i, _, m in listed if i in finished),
-            cycle.last_activity_at if cycle else None,
-        )
-    return result

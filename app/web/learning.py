@@ -11,7 +11,7 @@ from app.certificates import service as certificates
 from app.classrooms import changes
 from app.http.session import SessionDep
 from app.i18n import today
-from app.progress import access
+from app.progress import access, mine
 from app.progress import service as progress
 from app.progress.path import course_path
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
@@ -22,8 +22,8 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/learning", response_class=HTMLResponse, name="my_learning_page")
 def my_learning_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
-    items = progress.my_learning(session, actor, today=today())
-    joinable = changes.open_classes(session, actor, today=today())
+    items = mine.my_learning(session, actor, today=today())
+    joinable = mine.joinable_classes(session, actor, today=today())
     issued = certificates.my_certificates_by_course(session, actor)
     # What is left of each course, quizzes included, and the step to take next.
     paths = {item.course.id: course_path(session, actor.user_id, item.course.id) for item in items}

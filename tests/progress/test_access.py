@@ -12,7 +12,7 @@ from app.courses import publishing
 from app.courses import service as courses
 from app.errors import NotFound
 from app.orgs.permissions import ANONYMOUS, Actor
-from app.progress import access
+from app.progress import access, mine
 from app.progress import service as progress
 from tests.factories import write_course
 from tests.world import World
@@ -90,9 +90,7 @@ class TestUnpublishedCourse:
         unpublish(session, world)
         me = world.actor(session, world.officer_a)
         assert reads(session, me)
-        assert [item.course.slug for item in progress.my_learning(session, me, today=date(2026, 9, 2))] == [
-            SLUG
-        ]
+        assert [item.course.slug for item in mine.my_learning(session, me, today=date(2026, 9, 2))] == [SLUG]
         classes.withdraw(
             session,
             world.actor(session, world.coord_a),

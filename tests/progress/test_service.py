@@ -9,6 +9,7 @@ from app.classrooms import service as classes
 from app.courses import service as courses
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.orgs.permissions import ANONYMOUS
+from app.progress import mine
 from app.progress import service as progress
 from app.progress.models import LessonCompletion
 from app.rounds.models import ProgressCycle
@@ -99,9 +100,10 @@ def test_my_learning_lists_enrolments_with_progress_and_overdue(
     )
     me = world.actor(session, world.officer_a)
     progress.complete_lesson(session, me, course_slug=course, lesson_slug="bai-mot")
-    [item] = progress.my_learning(session, me, today=date(2026, 10, 2))
+    [item] = mine.my_learning(session, me, today=date(2026, 10, 2))
+    assert item.classroom is not None
     assert (item.classroom.code, item.progress.percent, item.overdue) == ("L1", 50, True)
-    assert progress.my_learning(session, world.actor(session, world.officer_b), today=date(2026, 10, 2)) == []
+    assert mine.my_learning(session, world.actor(session, world.officer_b), today=date(2026, 10, 2)) == []
 
 
 def test_anonymous_and_unknown(session: Session, world: World, course: str) -> None:
