@@ -104,9 +104,17 @@ def class_remind_submit(
         user_ids=user_ids,
         today=today(),
     )
+    if not report.notices:
+        return redirect_with_flash(
+            f"/classes/{classroom_id}",
+            "Nobody needed a reminder: the officers chosen have finished, left the class or were "
+            "already reminded today (%(already)d).",
+            params={"already": report.already},
+        )
     return redirect_with_flash(
         f"/classes/{classroom_id}",
-        "Reminders queued: %(new)d (by e-mail: %(emails)d); already reminded today: %(already)d.",
+        "Reminder sent to %(new)d officers: they see it in their notifications, and %(emails)d of "
+        "them by e-mail too. Already reminded today, so not reminded again: %(already)d.",
         params={"new": report.notices, "emails": report.emails, "already": report.already},
     )
 

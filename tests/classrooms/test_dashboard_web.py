@@ -77,9 +77,10 @@ def test_reminders_from_the_dashboard_queue_once_and_show_failures(
     sent = client.post(f"{url}/remind", data={"csrf_token": token(page), "target": "overdue"})
     assert sent.status_code == 303
     after = client.get(url).text
-    assert "Đã xếp lịch 4 lời nhắc (gửi thư: 4); đã nhắc trong hôm nay: 0." in after
+    assert "Đã gửi lời nhắc tới 4 cán bộ: họ thấy lời nhắc trong mục Thông báo, trong đó 4 người" in after
     again = client.post(f"{url}/remind", data={"csrf_token": token(after), "target": "overdue"})
-    assert "đã nhắc trong hôm nay: 4" in client.get(again.headers["location"]).text
+    told = client.get(again.headers["location"]).text
+    assert "Không có ai cần nhắc" in told and "đã được nhắc trong hôm nay (4 người)" in told
     hva = session.scalars(
         select(Enrolment.user_id).where(
             Enrolment.classroom_id == classroom.id, Enrolment.user_id == world.officer_a.id

@@ -77,7 +77,7 @@ def test_assign_learn_and_see_progress(browser: Browser, live_server: str, tmp_p
     assert_accessible(admin)
     admin.get_by_label("Chọn Phan Thị Học").check()
     admin.get_by_role("button", name="Nhắc các cán bộ đã chọn").click()
-    expect(admin.locator(".flash")).to_contain_text("Đã xếp lịch 1 lời nhắc")
+    expect(admin.locator(".flash")).to_contain_text("Đã gửi lời nhắc tới 1 cán bộ")
     officer.reload()
     # The notice of the assignment, then the reminder.
     expect(officer.locator("nav.menu.wide .badge")).to_have_text("2")
