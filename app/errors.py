@@ -10,9 +10,13 @@ class DomainError(Exception):
     although the request itself is refused (a late answer is refused, and the automatic submit
     it set off is kept)."""
 
-    def __init__(self, message: str, *, keep_changes: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, keep_changes: bool = False, **params: str | int) -> None:
+        # The message is a msgid; values that vary (a code, a number) are named %(placeholders)s
+        # filled from params, so each adapter can translate the words before filling them in.
+        self.template = message
+        self.params = params
+        self.message = message % params if params else message
+        super().__init__(self.message)
         self.keep_changes = keep_changes
 
 

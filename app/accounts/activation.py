@@ -165,7 +165,7 @@ def activate(
     except InvalidInput as exc:
         # The right code with a weak password is not a guess: the reservation goes, and stays gone.
         session.delete(attempt)
-        raise InvalidInput(exc.message, keep_changes=True) from exc
+        raise InvalidInput(exc.template, keep_changes=True, **exc.params) from exc
     session.delete(attempt)
     match.used_at = utcnow()
     set_password(user, password)

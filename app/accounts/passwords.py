@@ -86,7 +86,7 @@ def personal_words(user: User) -> list[str]:
 def check_strength(password: str, user_inputs: Sequence[str]) -> None:
     minimum = get_settings().password_min_length
     if len(password) < minimum:
-        raise InvalidInput(f"The password must have at least {minimum} characters.")
+        raise InvalidInput("The password must have at least %(minimum)d characters.", minimum=minimum)
     if len(password) > 200:
         raise InvalidInput("The password is too long.")
     squeezed = fold(password).replace(" ", "")

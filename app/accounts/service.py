@@ -113,7 +113,7 @@ def create_officer(
     if category not in CATEGORIES:
         raise InvalidInput("Unknown personnel category.")
     if session.scalar(select(User.id).where(User.officer_code == code)) is not None:
-        raise Conflict(f"The officer code {code} is already used.")
+        raise Conflict("The officer code %(code)s is already used.", code=code)
     clean_email = email.strip().lower() if email else None
     if clean_email and not EMAIL.match(clean_email):
         raise InvalidInput("This is not an e-mail address.")

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.accounts.roster import RosterUnreadable, table_rows
+from app.accounts.roster_files import RosterUnreadable, table_rows
 from app.accounts.service import officer_matches
 from app.audit.recorder import record
 from app.classrooms.models import Classroom, ClassStatus, Enrolment, EnrolmentStatus
@@ -42,7 +42,7 @@ def update_class(session: Session, actor: Actor, *, classroom_id: int, form: Cla
         )
     )
     if clash is not None:
-        raise Conflict(f"The class code {code} is already used in this unit.")
+        raise Conflict("The class code %(code)s is already used in this unit.", code=code)
     if form.capacity is not None:
         active = _active_count(session, classroom.id)
         if form.capacity < active:

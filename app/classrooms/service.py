@@ -114,7 +114,7 @@ def create_class(session: Session, actor: Actor, form: ClassForm) -> Classroom:
     # never tells a coordinator what other units have named their classes.
     taken = select(Classroom.id).where(Classroom.owner_unit_id == unit.id, Classroom.code == code)
     if session.scalar(taken) is not None:
-        raise Conflict(f"The class code {code} is already used in this unit.")
+        raise Conflict("The class code %(code)s is already used in this unit.", code=code)
     classroom = Classroom(
         code=code,
         title=" ".join(nfc(form.title).split()),

@@ -82,7 +82,7 @@ def create_unit(
         if parent.status != UnitStatus.ACTIVE:
             raise Conflict("A closed or merged unit cannot receive new units.")
     if unit_by_code(session, code) is not None:
-        raise Conflict(f"The unit code {code} is already used.")
+        raise Conflict("The unit code %(code)s is already used.", code=code)
     clean = _clean_name(name)
     unit = OrgUnit(
         code=code, name=clean, name_folded=fold(clean)[:UNIT_NAME_FOLDED], parent_id=parent_id, path=""

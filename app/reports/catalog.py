@@ -58,7 +58,9 @@ def _number(params: Mapping[str, str], key: str, low: int = 1, high: int = 2**31
     if not text:
         return None
     if not text.isdigit() or not low <= int(text) <= high:
-        raise InvalidInput(f"'{key}' must be a whole number from {low} to {high}.")
+        raise InvalidInput(
+            "'%(key)s' must be a whole number from %(low)d to %(high)d.", key=key, low=low, high=high
+        )
     return int(text)
 
 
@@ -66,7 +68,7 @@ def _day(params: Mapping[str, str], key: str) -> date | None:
     try:
         return parse_day(params.get(key) or "")
     except InvalidInput:
-        raise InvalidInput(f"'{key}' must be a date written dd/mm/yyyy or yyyy-mm-dd.") from None
+        raise InvalidInput("'%(key)s' must be a date written dd/mm/yyyy or yyyy-mm-dd.", key=key) from None
 
 
 def parse_filters(params: Mapping[str, str]) -> Filters:

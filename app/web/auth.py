@@ -66,13 +66,14 @@ def flash(
     response: Response,
     message: str,
     kind: str = "info",
-    params: dict[str, int] | None = None,
+    params: dict[str, int | str] | None = None,
     *,
     typed: dict[str, str] | None = None,
 ) -> None:
-    """Show a message on the next page. The message is a msgid, translated there; numbers in
-    params fill its %(name)d placeholders; typed holds what the person had typed into the form
-    the next page shows again, so nothing has to be typed twice."""
+    """Show a message on the next page. The message is a msgid, translated there; the values in
+    params (numbers, or text such as a code) fill its %(name)d / %(name)s placeholders; typed
+    holds what the person had typed into the form the next page shows again, so nothing has to
+    be typed twice."""
     data: dict[str, object] = {"m": message, "k": kind}
     if params:
         data["p"] = params
@@ -94,7 +95,7 @@ def redirect_with_flash(
     url: str,
     message: str,
     kind: str = "info",
-    params: dict[str, int] | None = None,
+    params: dict[str, int | str] | None = None,
     *,
     typed: dict[str, str] | None = None,
 ) -> RedirectResponse:
@@ -117,7 +118,11 @@ def take_flash(request: Request) -> dict[str, Any] | None:
         return None
     request.state.flash_taken = True
     raw_params = data.get("p")
-    params = {str(k): int(v) for k, v in raw_params.items()} if isinstance(raw_params, dict) else {}
+    params = (
+        {str(k): v if isinstance(v, int) else str(v) for k, v in raw_params.items()}
+        if isinstance(raw_params, dict)
+        else {}
+    )
     raw_typed = data.get("t")
     typed = {str(k): str(v) for k, v in raw_typed.items()} if isinstance(raw_typed, dict) else {}
     return {

@@ -34,8 +34,16 @@ def _back_to_form(request: Request, exc: DomainError) -> Response | None:
         return None
     target = safe_next(referer.path + (f"?{referer.query}" if referer.query else "")) if referer.path else "/"
     response = RedirectResponse(target, status_code=303)
-    flash(response, exc.message, "error", typed=getattr(request.state, "typed", None))
+    flash(response, exc.template, "error", exc.params, typed=getattr(request.state, "typed", None))
     return response
+
+
+def _worded(failure: Failure) -> str:
+    """The failure's message in the visitor's language, its values filled in after translation."""
+    exc = failure.error
+    if exc is not None and exc.params:
+        return i18n.gettext_(exc.template) % exc.params
+    return i18n.gettext_(failure.message)
 
 
 def respond(request: Request, failure: Failure) -> Response:
@@ -52,7 +60,7 @@ def respond(request: Request, failure: Failure) -> Response:
         "errors/error.html",
         {
             "heading": i18n.gettext_(HEADINGS.get(failure.status, HEADINGS[400])),
-            "message": i18n.gettext_(failure.message),
+            "message": _worded(failure),
             "reference": failure.reference,
         },
         status_code=failure.status,

@@ -56,6 +56,10 @@ def test_a_report_outside_the_units_or_unknown_is_not_found(
     assert client.get(f"/reports/export/units.csv?unit_id={data.b.id}").status_code == 404
     assert client.get("/reports/export/khong-co.csv").status_code == 404
     assert client.get("/reports/export/courses.csv?basis=hom-qua").status_code == 422
+    # The refusal names the parameter, in Vietnamese, with the value filled in after translation.
+    bad_day = client.get("/reports/export/courses.csv?from=31/02/2026")
+    assert bad_day.status_code == 422
+    assert "“from” phải là ngày viết theo dạng dd/mm/yyyy hoặc yyyy-mm-dd." in bad_day.text
     log_in(client, session, data.p1)
     assert client.get("/reports/export/courses.csv").status_code == 403
     assert opened_sessions == []
