@@ -5,11 +5,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app import flows
 from app.accounts import auth
+from app.classrooms import service as classes
 from app.db import utcnow
 from app.errors import PermissionDenied
 from app.http.auth import SESSION_COOKIE
 from app.reports.audit_log import list_events
+from tests.factories import make_class
+from tests.progress.test_service import course as course
 from tests.world import PASSWORD, World
 
 
@@ -52,3 +56,24 @@ def test_audit_page_filters_by_officer_and_local_dates(
     assert "10.1.1.1" in page.text and "10.1.1.2" not in page.text
     tomorrow = (today + timedelta(days=1)).isoformat()
     assert "login.success</code>" not in client.get("/admin/audit", params={"since": tomorrow}).text
+
+
+def test_audit_details_read_in_vietnamese(
+    client: TestClient, session: Session, world: World, course: str
+) -> None:
+    classroom = make_class(session, world.coord_a, world.dept_a, course, code="NK1")
+    flows.assign(
+        session,
+        world.actor(session, world.coord_a),
+        classroom_id=classroom.id,
+        target=classes.Target(unit_id=world.dept_a.id),
+    )
+    client.cookies.set(
+        SESSION_COOKIE, auth.start_session(session, world.admin, ip="127.0.0.1", user_agent=None)
+    )
+    session.commit()
+    page = client.get("/admin/audit", params={"action": "enrolment.assign"}).text
+    # The target and each detail by its Vietnamese name, the assignment's kind translated too.
+    assert f"<td>lớp {classroom.id}</td>" in page
+    assert "đợt giao số: " in page and "cách: đơn vị; số lượng: " in page
+    assert "batch:" not in page and "kind:" not in page

@@ -67,6 +67,56 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
+# What the details' keys and targets are called, so a row reads as a sentence, not as raw keys.
+DETAIL_LABELS: dict[str, str] = {
+    "batch": N_("assignment no."),
+    "kind": N_("how"),
+    "how": N_("how"),
+    "count": N_("number"),
+    "cycle": N_("round"),
+    "cycle_id": N_("round"),
+    "user_id": N_("officer no."),
+    "users": N_("officers"),
+    "role": N_("role"),
+    "reason": N_("reason"),
+    "code": N_("code"),
+    "year": N_("year"),
+    "minutes": N_("minutes"),
+    "old_minutes": N_("minutes before"),
+    "name": N_("name"),
+    "grant_id": N_("grant no."),
+    "effective_on": N_("from the day"),
+    "category": N_("category"),
+    "version": N_("version"),
+    "updated": N_("changed"),
+    "to": N_("to"),
+    "from": N_("from"),
+    "target": N_("whom"),
+    "rows": N_("rows"),
+    "quiz": N_("quiz"),
+    "queued": N_("queued"),
+    "new": N_("new"),
+    "emails": N_("e-mails"),
+    "course": N_("course"),
+    "copy": N_("copy"),
+    "unit": N_("unit"),
+}
+# Keys whose values are words of ours (an assignment's kind, a role), shown translated; the
+# others hold people's data and are shown as recorded.
+WORD_KEYS = frozenset({"kind", "how", "role", "category", "target"})
+# How a certificate came to be issued (the "how" of certificate.issue), for the catalog.
+HOW_WORDS = (N_("completion"), N_("issue-missing"))
+TARGET_LABELS: dict[str, str] = {
+    "api_token": N_("API token"),
+    "certificate": N_("certificate"),
+    "classroom": N_("class"),
+    "course": N_("course"),
+    "org_unit": N_("unit"),
+    "roster": N_("roster"),
+    "training_requirement": N_("yearly training hours"),
+    "user": N_("user account"),
+}
+
 def list_events(
     session: Session,
     actor: Actor,

@@ -160,6 +160,9 @@ def audit_page(
             "filters": filters,
             "page_size": audit.PAGE_SIZE,
             "action_labels": audit.ACTION_LABELS,
+            "detail_labels": audit.DETAIL_LABELS,
+            "word_keys": audit.WORD_KEYS,
+            "target_labels": audit.TARGET_LABELS,
         },
     )
 
