@@ -152,7 +152,7 @@ def completion_by_unit_table(
             yield (line.unit.code, line.unit.name, counted, *count_cells(line.counts))
 
     return Table(
-        "completion-by-unit",
+        "hoan-thanh-theo-don-vi",
         N_("Completion by unit"),
         (
             Column("unit_code", N_("Unit code"), "text", 12),
@@ -203,7 +203,7 @@ def completion_by_course_table(
             yield (line.slug, line.title(language), *count_cells(line.counts))
 
     return Table(
-        "completion-by-course",
+        "hoan-thanh-theo-khoa-hoc",
         N_("Completion by course"),
         (
             Column("course_code", N_("Course code"), "text", 20),
@@ -268,7 +268,7 @@ def completion_by_class_table(
             yield (line.code, line.title, line.course_title(language), line.due_on, *count_cells(line.counts))
 
     return Table(
-        "completion-by-class",
+        "hoan-thanh-theo-lop",
         N_("Completion by class"),
         (
             Column("class_code", N_("Class code"), "text", 14),
@@ -317,7 +317,7 @@ def completion_by_category_table(
             yield (t(line.category), *count_cells(line.counts))
 
     return Table(
-        "completion-by-category",
+        "hoan-thanh-theo-doi-tuong",
         N_("Completion by personnel category"),
         (Column("category", N_("Personnel category"), "text", 20), *COUNT_COLUMNS),
         rows,

@@ -201,7 +201,7 @@ def hours_by_unit_table(
             )
 
     return Table(
-        f"training-hours-{year}",
+        f"gio-boi-duong-{year}",
         N_("Training hours by unit"),
         (
             Column("unit_code", N_("Unit code"), "text", 12),
@@ -281,7 +281,7 @@ def shortfalls_table(
             )
 
     return Table(
-        f"below-training-hours-{year}",
+        f"chua-du-gio-boi-duong-{year}",
         N_("Officers below their training-hours requirement"),
         (
             Column("officer_code", N_("Officer code"), "text", 14),

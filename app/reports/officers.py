@@ -172,7 +172,7 @@ def unit_officers_table(
             )
 
     return Table(
-        "officer-enrolments",
+        "can-bo-va-ghi-danh",
         N_("Officers and their enrolments"),
         (
             Column("officer_code", N_("Officer code"), "text", 14),

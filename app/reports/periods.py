@@ -93,7 +93,7 @@ def completions_by_month_table(
             yield (f"{line.month.month:02d}/{line.month.year:04d}", line.completed)
 
     return Table(
-        "completions-by-month",
+        "hoan-thanh-theo-thang",
         N_("Completions per month"),
         (Column("month", N_("Month"), "text", 10), Column("completed", N_("Completed"), "int", 10)),
         rows,

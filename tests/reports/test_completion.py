@@ -105,7 +105,7 @@ class TestByUnit:
             session, hr, unit_id=data.a.id, period=ALL, today=TODAY, language="en"
         )
         assert (table.name, [c.key for c in table.columns][:3]) == (
-            "completion-by-unit",
+            "hoan-thanh-theo-don-vi",
             ["unit_code", "unit", "counted"],
         )
         assert [tuple(r) for r in table.rows(session)] == [

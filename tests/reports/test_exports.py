@@ -32,6 +32,10 @@ def test_a_report_downloads_as_csv_and_xlsx_with_the_page_filters(
     assert 'href="/reports/export/courses.csv"' in page and 'href="/reports/export/courses.xlsx"' in page
     csv = client.get("/reports/export/courses.csv")
     assert csv.status_code == 200 and csv.headers["content-type"] == "text/csv; charset=utf-8"
+    # Named in Vietnamese (without accents, which every file system keeps), dated.
+    assert re.search(
+        r'filename="hoan-thanh-theo-khoa-hoc-\d{4}-\d{2}-\d{2}\.csv"', csv.headers["content-disposition"]
+    )
     lines = _lines(csv.content)
     assert lines[0].startswith("Mã khoá học,Khoá học,Số lượt ghi danh,Đã hoàn thành,")
     assert lines[1] == COURSE_TWO and lines[2].startswith("khoa-hoc-mau,Khoá học mẫu,6,4,")

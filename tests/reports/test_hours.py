@@ -137,7 +137,7 @@ class TestCompliance:
         set_requirement(session, data.world, 2026, "cong_chuc", 180)
         hr = data.world.actor(session, data.world.hr_a)
         table = hours.hours_by_unit_table(session, hr, unit_id=data.a.id, year=2026, language="en")
-        assert table.name == "training-hours-2026"
+        assert table.name == "gio-boi-duong-2026"
         assert [tuple(r) for r in table.rows(session)] == [
             ("SA-P1", "Phòng Công chức", "Unit and sub-units", 3, 0, 3, 1, 2, 33.3),
             ("SA-P2", "Phòng Đào tạo", "Unit and sub-units", 2, 1, 1, 0, 1, 0.0),
