@@ -4,7 +4,7 @@ period (dates typed as dd/mm/yyyy or sent as yyyy-mm-dd)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 from pydantic import BeforeValidator
@@ -54,3 +54,10 @@ def blank_is_none(value: object) -> object:
 # A page's optional number or date filter, as its form sends it.
 BlankInt = Annotated[int | None, BeforeValidator(blank_is_none)]
 BlankDay = Annotated[date | None, BeforeValidator(blank_is_none)]
+
+
+# A CSV download's separator: commas by default, semicolons for Excel set to Vietnamese.
+SeparatorParam = Annotated[
+    Literal["", "comma", "semicolon"],
+    Query(description="comma (the default) or semicolon, for Excel set to Vietnamese"),
+]

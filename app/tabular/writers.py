@@ -5,7 +5,8 @@ holding one batch of rows (CSV) or one chunk of the finished file (XLSX) at a ti
 of a million rows costs the same memory as one of a hundred.
 
 CSV follows the class roster export (app/progress/exports.py): UTF-8 with a byte-order mark so
-Excel shows Vietnamese, the excel dialect with commas, dd/mm/yyyy dates, numbers written with the
+Excel shows Vietnamese, the excel dialect with commas (or semicolons, for Excel set to
+Vietnamese), dd/mm/yyyy dates, numbers written with the
 reader's decimal mark and no grouping, and text that Excel would run as a formula guarded.
 XLSX is written by xlsxwriter in constant-memory mode (each row goes to disk as it is written)
 to a temporary file, which is then read back in chunks and deleted."""
@@ -20,6 +21,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
@@ -41,6 +43,9 @@ class Format:
 
 FORMATS = {
     "csv": Format("csv", "text/csv; charset=utf-8"),
+    # The same CSV with semicolons: Excel set to Vietnamese (or any locale whose decimal mark is a
+    # comma) takes ';' as its list separator and would put a comma file in one column.
+    "csv-semi": Format("csv", "text/csv; charset=utf-8"),
     "xlsx": Format("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 
@@ -112,12 +117,13 @@ def csv_chunks(
     language: str,
     timezone: str,
     chunk_bytes: int = CHUNK_BYTES,
+    delimiter: str = ",",
 ) -> Iterator[bytes]:
     """The table as CSV, in chunks of about chunk_bytes."""
     gettext = translations(language).gettext
     cells = _csv_cells(table.columns, language, timezone)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([gettext(c.label) for c in table.columns])
     pending = "\ufeff" + _drain(buffer)
     for count, row in enumerate(rows, start=1):
@@ -203,7 +209,7 @@ def xlsx_chunks(
         os.unlink(path)
 
 
-WRITERS = {"csv": csv_chunks, "xlsx": xlsx_chunks}
+WRITERS = {"csv": csv_chunks, "csv-semi": partial(csv_chunks, delimiter=";"), "xlsx": xlsx_chunks}
 
 
 def file_chunks(

@@ -14,7 +14,7 @@ from app.classrooms import service as classes
 from app.config import get_settings
 from app.db import utcnow
 from app.http.downloads import disposition
-from app.http.params import RosterFilterDep
+from app.http.params import RosterFilterDep, SeparatorParam
 from app.http.session import SessionDep
 from app.i18n import today
 from app.notifications import delivery, reminders
@@ -41,6 +41,7 @@ def class_page(
     kept = {"status": flt.status, "q": flt.query, "sort": flt.sort, "desc": "1" if flt.descending else ""}
     # Empty ones left out: the export reads `desc` as a yes/no, which an empty value is not.
     filled = {k: v for k, v in kept.items() if v}
+    semicolon = {**filled, "sep": "semicolon"}
 
     def link(**updates: object) -> str:
         """This page's address with some parameters changed, the empty ones left out."""
@@ -59,6 +60,7 @@ def class_page(
             "statuses": STATUSES,
             "link": link,
             "export_link": f"/classes/{classroom_id}/roster.csv?{urlencode(filled)}",
+            "export_semicolon_link": f"/classes/{classroom_id}/roster.csv?{urlencode(semicolon)}",
             "batches": classes.batches(session, actor, classroom_id=classroom_id),
             "units": orgs.visible_units(session, actor, include_closed=False),
             "outbox": delivery.class_outbox(session, classroom.id),
@@ -74,11 +76,17 @@ def class_roster_csv(
     actor: LoggedInDep,
     classroom_id: int,
     flt: RosterFilterDep,
+    sep: SeparatorParam = "",
 ) -> StreamingResponse:
     classroom, _ = classes.get_class(session, actor, classroom_id)
     # Read while the request's session is open; the response is written after the handler returns.
     rows = list(roster_rows(session, classroom, today=today(), flt=flt))
-    body = roster_csv(rows, language=request_language(request), timezone=get_settings().timezone)
+    body = roster_csv(
+        rows,
+        language=request_language(request),
+        timezone=get_settings().timezone,
+        delimiter=";" if sep == "semicolon" else ",",
+    )
     filename = f"lop-{classroom.code}.csv"
     return StreamingResponse(
         body,

@@ -16,6 +16,7 @@ from app.http.session import SessionDep
 from app.i18n import parse_day, today
 from app.jobs import service as jobs
 from app.reports import enrolments
+from app.tabular.writers import FORMATS
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render, request_language
 
@@ -55,7 +56,7 @@ def enrolment_export_submit(
 ) -> Response:
     settings = get_settings()
     language = request_language(request)
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in FORMATS:
         raise InvalidInput("Unknown file format.")
     flt = enrolments.EnrolmentFilter(
         unit_id=_number(unit_id),

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.config import get_settings
 from app.db import utcnow
 from app.http.downloads import ExportSessionsDep, stream_table
+from app.http.params import SeparatorParam
 from app.http.session import SessionDep
 from app.i18n import today
 from app.jobs import service as jobs
@@ -42,9 +43,14 @@ def _download(
 
 @router.get("/{report}.csv", name="report_csv", response_model=None)
 def report_csv(
-    request: Request, session: SessionDep, actor: LoggedInDep, sessions: ExportSessionsDep, report: str
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    sessions: ExportSessionsDep,
+    report: str,
+    sep: SeparatorParam = "",
 ) -> Response:
-    return _download(request, session, actor, sessions, report, "csv")
+    return _download(request, session, actor, sessions, report, "csv-semi" if sep == "semicolon" else "csv")
 
 
 @router.get("/{report}.xlsx", name="report_xlsx", response_model=None)

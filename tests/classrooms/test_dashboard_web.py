@@ -66,6 +66,13 @@ def test_dashboard_filters_sorts_and_exports(
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["Mã cán bộ", "Họ và tên"] and len(rows) == 4
     assert {r[-1] for r in rows[1:]} == {"quá hạn"}
+    # The page links the same rows with semicolons, for Excel set to Vietnamese.
+    link = re.search(r'href="(/classes/\d+/roster\.csv\?[^"]*sep=semicolon)"', found)
+    assert link is not None
+    semi = client.get(link.group(1).replace("&amp;", "&"))
+    rows = list(csv.reader(io.StringIO(semi.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:2] == ["Mã cán bộ", "Họ và tên"] and [r[0] for r in rows[1:]] == ["TV2"]
+    assert client.get(f"{url}/roster.csv", params={"sep": "tab"}).status_code == 422
 
 
 def test_reminders_from_the_dashboard_queue_once_and_show_failures(

@@ -40,6 +40,9 @@ def test_a_report_downloads_as_csv_and_xlsx_with_the_page_filters(
     assert lines[0].startswith("Mã khoá học,Khoá học,Số lượt ghi danh,Đã hoàn thành,")
     assert lines[1] == COURSE_TWO and lines[2].startswith("khoa-hoc-mau,Khoá học mẫu,6,4,")
     assert len(lines) == 3
+    assert 'href="/reports/export/courses.csv?sep=semicolon"' in page
+    semi = _lines(client.get("/reports/export/courses.csv", params={"sep": "semicolon"}).content)
+    assert semi[1] == COURSE_TWO.replace(",", ";") and semi[0].startswith("Mã khoá học;Khoá học;")
     unit_page = client.get(f"/reports/units/{data.a.id}").text
     assert f'href="/reports/export/units.xlsx?unit_id={data.a.id}"' in unit_page
     xlsx = client.get(f"/reports/export/units.xlsx?unit_id={data.a.id}")
