@@ -20,7 +20,7 @@ def _csrf(client: TestClient) -> str:
 
 @pytest.mark.parametrize(
     ("code", "home"),
-    [("ADMIN", "/admin/units"), ("HRA", "/reports/units"), ("DPA", "/classes"), ("HVA", "/learning")],
+    [("ADMIN", "/admin"), ("HRA", "/reports/units"), ("DPA", "/classes"), ("HVA", "/learning")],
 )
 def test_logging_in_lands_each_role_at_home(
     client: TestClient, session: Session, world: World, code: str, home: str

@@ -234,6 +234,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         "hr": 303,
         "admin": 404,
     },
+    ("GET", "/admin"): ONLY_ADMIN_PAGE,
     ("GET", "/admin/units"): ONLY_ADMIN_PAGE,
     ("GET", "/admin/units/{unit_id}"): ONLY_ADMIN_PAGE,
     ("POST", "/admin/units"): ADMIN_FORM_IN_A,

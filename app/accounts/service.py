@@ -44,9 +44,16 @@ def officer_matches(query: str) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def search_officers(session: Session, actor: Actor, *, query: str = "", page: int = 1) -> list[OfficerRow]:
+# The account states the officer list can be narrowed to.
+ACCOUNT_STATES = ("not_activated", "activated", "inactive")
+
+
+def search_officers(
+    session: Session, actor: Actor, *, query: str = "", page: int = 1, account: str = ""
+) -> list[OfficerRow]:
     """Officers the actor may see; every query word must start a word of the name, or match the
-    officer code or e-mail. Accent-insensitive; sorted the Vietnamese way (given name last)."""
+    officer code or e-mail. Accent-insensitive; sorted the Vietnamese way (given name last).
+    account narrows them to one of ACCOUNT_STATES (not activated: active, no password yet)."""
     actor.require_any(Permission.OFFICERS_READ)
     if len(query) > 200:
         raise InvalidInput("The search text is too long.")
@@ -56,6 +63,12 @@ def search_officers(session: Session, actor: Actor, *, query: str = "", page: in
         .where(within(actor, Permission.OFFICERS_READ, OrgUnit.path))
     )
     stmt = stmt.where(*officer_matches(query))
+    if account == "not_activated":
+        stmt = stmt.where(User.active.is_(True), User.password_hash.is_(None))
+    elif account == "activated":
+        stmt = stmt.where(User.active.is_(True), User.password_hash.is_not(None))
+    elif account == "inactive":
+        stmt = stmt.where(User.active.is_(False))
     offset = (max(page, 1) - 1) * PAGE_SIZE
     rows = session.execute(stmt.order_by(User.name_sort, User.id).offset(offset).limit(PAGE_SIZE)).all()
     return [OfficerRow(u, o) for u, o in rows]

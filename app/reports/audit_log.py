@@ -117,6 +117,7 @@ TARGET_LABELS: dict[str, str] = {
     "user": N_("user account"),
 }
 
+
 def list_events(
     session: Session,
     actor: Actor,
@@ -131,7 +132,7 @@ def list_events(
     """Newest first, a page at a time (keyset on id), filtered by action, actor and time."""
     actor.require_any(Permission.AUDIT_READ)
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
-    if not _reads_everything(session, actor):
+    if not reads_everything(session, actor):
         # Events carry no unit, so an admin of part of the tree reads what the people now in
         # their units did; the command line's and other units' people's events are not theirs.
         people = (
@@ -156,7 +157,7 @@ def list_events(
     return session.scalars(stmt).all()
 
 
-def _reads_everything(session: Session, actor: Actor) -> bool:
+def reads_everything(session: Session, actor: Actor) -> bool:
     """The system, or an admin of a whole tree (a unit without a parent)."""
     if actor.system:
         return True

@@ -1,4 +1,4 @@
-"""Admin pages: the org tree, role grants and the audit log."""
+"""Admin pages: the overview of what needs doing, the org tree, role grants and the audit log."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from app import overview
 from app.accounts import grants, reorg, tokens
+from app.db import utcnow
 from app.http.params import BlankDay, BlankInt
 from app.http.session import SessionDep
 from app.i18n import local_day_start, today
@@ -20,6 +22,12 @@ from app.web.templating import render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 Day = Annotated[date, Form()]
+
+
+@router.get("", response_class=HTMLResponse, name="admin_overview_page")
+def admin_overview_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+    found = overview.admin_overview(session, actor, now=utcnow(), today=today())
+    return render(request, "admin/overview.html", {"overview": found})
 
 
 @router.get("/units", response_class=HTMLResponse, name="units_page")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -36,12 +36,20 @@ def officers_page(
     actor: LoggedInDep,
     q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1)] = 1,
+    account: Annotated[Literal["", "not_activated", "activated", "inactive"], Query()] = "",
 ) -> HTMLResponse:
-    rows = officers.search_officers(session, actor, query=q, page=page)
+    rows = officers.search_officers(session, actor, query=q, page=page, account=account)
     return render(
         request,
         "officers/list.html",
-        {"rows": rows, "query": q, "page": page, "page_size": officers.PAGE_SIZE},
+        {
+            "rows": rows,
+            "query": q,
+            "page": page,
+            "page_size": officers.PAGE_SIZE,
+            "account": account,
+            "account_states": officers.ACCOUNT_STATES,
+        },
     )
 
 

@@ -24,7 +24,7 @@ def home_of(actor: Actor) -> str:
     """Where a person's day starts: staff on their working page, the role with the widest
     reach first; an officer on their own learning; a visitor on the catalogue."""
     if actor.has_permission(Permission.ORG_MANAGE):
-        return "/admin/units"
+        return "/admin"
     if actor.has_permission(Permission.OFFICERS_MANAGE):
         return "/reports/units"
     if actor.has_permission(Permission.CLASSES_MANAGE):
