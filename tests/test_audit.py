@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app import flows
 from app.accounts import auth
+from app.accounts.tokens import actor_for_token, create_token
 from app.classrooms import service as classes
 from app.db import utcnow
 from app.errors import PermissionDenied
@@ -77,3 +78,42 @@ def test_audit_details_read_in_vietnamese(
     assert f"<td>lớp {classroom.id}</td>" in page
     assert "đợt giao số: " in page and "cách: đơn vị; số lượng: " in page
     assert "batch:" not in page and "kind:" not in page
+
+
+def test_audit_page_names_who_acted_without_an_account_in_vietnamese(
+    client: TestClient, session: Session, world: World, course: str
+) -> None:
+    # The world's officers were added from the command line; then a mistyped login, and a
+    # class opened by another system with its token.
+    auth.log_in(session, account="HVB", password="sai", ip="10.1.1.1", user_agent=None)
+    _, secret = create_token(
+        session,
+        world.actor(session, world.admin),
+        name="Phần mềm đào tạo",
+        role="coordinator",
+        unit_id=world.dept_a.id,
+    )
+    system = actor_for_token(session, secret, ip="10.0.0.5")
+    assert system is not None
+    classes.create_class(
+        session,
+        system,
+        classes.ClassForm(
+            code="API1",
+            title="Lớp qua API",
+            course_slug=course,
+            owner_unit_id=world.dept_a.id,
+            opens_on=date(2026, 9, 1),
+        ),
+    )
+    client.cookies.set(
+        SESSION_COOKIE, auth.start_session(session, world.admin, ip="127.0.0.1", user_agent=None)
+    )
+    session.commit()
+    page = client.get("/admin/audit").text
+    assert "<td>hệ thống (dòng lệnh)</td>" in page
+    assert "<td>đăng nhập bằng tài khoản hvb</td>" in page
+    assert "<td>mã truy cập API Phần mềm đào tạo</td>" in page
+    # A person's own label is shown as recorded: their code and name.
+    assert "<td>ADMIN Quản Trị Viên</td>" in page
+    assert "system (command line)" not in page and "login as" not in page and "API token " not in page

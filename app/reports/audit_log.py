@@ -3,6 +3,7 @@ the domains call without importing this read side (which imports them)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -116,6 +117,28 @@ TARGET_LABELS: dict[str, str] = {
     "training_requirement": N_("yearly training hours"),
     "user": N_("user account"),
 }
+
+# Who acted when no account of its own did: the recorder writes these labels in English, with
+# the login or token they name, and the page says them in the reader's language.
+ACTOR_LABELS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"system \(command line\)"), N_("system (command line)")),
+    (re.compile(r"anonymous"), N_("anonymous")),
+    (re.compile(r"login as (?P<who>.*)", re.S), N_("login as %(who)s")),
+    (re.compile(r"activation as (?P<who>.*)", re.S), N_("activation as %(who)s")),
+    (re.compile(r"API token (?P<who>.*)", re.S), N_("API token %(who)s")),
+)
+
+
+def actor_name(event: AuditEvent) -> tuple[str, dict[str, str]] | None:
+    """The msgid and its values for a label recorded for no account; None for a person's own
+    label (their code and name), which is shown as recorded."""
+    if event.actor_id is not None:
+        return None
+    for pattern, msgid in ACTOR_LABELS:
+        found = pattern.fullmatch(event.actor_label)
+        if found:
+            return msgid, found.groupdict()
+    return None
 
 
 def list_events(

@@ -168,6 +168,7 @@ def audit_page(
             "filters": filters,
             "page_size": audit.PAGE_SIZE,
             "action_labels": audit.ACTION_LABELS,
+            "actor_name": audit.actor_name,
             "detail_labels": audit.DETAIL_LABELS,
             "word_keys": audit.WORD_KEYS,
             "target_labels": audit.TARGET_LABELS,
