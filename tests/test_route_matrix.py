@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
-from app.accounts.roster_import import stage_upload
+from app.accounts.roster_uploads import stage_upload
 from app.accounts.tokens import create_token
 from app.certificates.issuing import issue_for_cycle
 from app.classrooms import service as classes
@@ -222,8 +222,41 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         "officer": 403,
         "coordinator": 403,
         "other_coordinator": 403,
+        "hr": 303,
+        "admin": 303,
+    },
+    # A staged roster is its uploader's alone, at every step; what it did is shown once it is imported.
+    ("GET", "/officers/import/{upload_id}"): {
+        "anonymous": 303,
+        "officer": 403,
+        "coordinator": 403,
+        "other_coordinator": 403,
         "hr": 200,
-        "admin": 200,
+        "admin": 404,
+    },
+    ("GET", "/officers/import/{upload_id}/columns"): {
+        "anonymous": 303,
+        "officer": 403,
+        "coordinator": 403,
+        "other_coordinator": 403,
+        "hr": 200,
+        "admin": 404,
+    },
+    ("POST", "/officers/import/{upload_id}/columns"): {
+        "anonymous": 403,
+        "officer": 403,
+        "coordinator": 403,
+        "other_coordinator": 403,
+        "hr": 303,
+        "admin": 404,
+    },
+    ("GET", "/officers/import/{upload_id}/done"): {
+        "anonymous": 303,
+        "officer": 403,
+        "coordinator": 403,
+        "other_coordinator": 403,
+        "hr": 404,
+        "admin": 404,
     },
     # The preview belongs to the HR officer who uploaded it; not even an admin confirms it for them.
     ("POST", "/officers/import/{upload_id}/apply"): {
@@ -469,7 +502,7 @@ def targets(session: Session, world: World, tmp_path: Path) -> dict[str, str]:
     course_upload = stage_course_upload(
         session, world.actor(session, world.coord_a), filename="moi.zip", data=new_course_zip(tmp_path)
     )
-    upload, _ = stage_upload(
+    upload = stage_upload(
         session, world.actor(session, world.hr_a), filename="ds.csv", data=ROSTER, deactivate_missing=False
     )
     token, _secret = create_token(
@@ -605,6 +638,7 @@ def form_for(path: str, world: World) -> dict[str, object]:
         },
         "/officers/{user_id}/move": {"unit_id": world.dept_a.id, "effective_on": "2026-07-01"},
         "/officers/activation-codes": {"user_ids": [world.officer_a.id]},
+        "/officers/import/{upload_id}/columns": {"field": ["officer_code", "full_name", "unit"]},
         "/admin/units": {
             "code": "MOI",
             "name": "Đơn vị mới",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
@@ -133,3 +134,8 @@ class RosterUpload(Base):
     deactivate_missing: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The field of each column by its place, as chosen on the mapping page (None: not read);
+    # absent while the headers say.
+    fields: Mapped[list[str | None] | None] = mapped_column(JSON(none_as_null=True))
+    # What the import did, for the page that follows: counts and the new officers' ids.
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

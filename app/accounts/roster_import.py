@@ -1,11 +1,12 @@
-"""Roster import: plan (match units, compare with the records, list every problem) and apply in
-a few set-based statements. All or nothing: a plan with any problem writes nothing."""
+"""Roster import: plan (match units, compare with the records, list every problem of every row)
+and apply in a few set-based statements. All or nothing: a plan with any problem writes nothing.
+The plan also names who is new, changed, moved and deactivated, for the preview."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, insert, literal, select, update
@@ -13,11 +14,13 @@ from sqlalchemy.orm import Session
 
 from app.accounts.auth import end_sessions_of
 from app.accounts.authority import outranked
-from app.accounts.models import NAME_FOLDED, Placement, RosterUpload, User
-from app.accounts.roster import ParsedRoster, RosterRow, RowError, read_roster
+from app.accounts.models import NAME_FOLDED, Placement, User
+from app.accounts.roster import ParsedRoster, RosterRow, read_roster
+from app.accounts.roster_errors import RowError, in_order
 from app.audit.recorder import record
 from app.db import serialise, utcnow
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import InvalidInput
+from app.i18n import N_
 from app.orgs.models import OrgUnit, UnitStatus
 from app.orgs.permissions import Actor, Permission
 from app.orgs.scope import within
@@ -28,6 +31,25 @@ CHUNK = 900
 # another import is changing would move officers twice or give them a second open placement.
 ROSTER_TOPIC = "accounts.roster_import"
 FIELDS = ("full_name", "birth_date", "email", "phone", "category", "rank", "position", "job_position")
+# The preview names this many people of each kind and counts the rest.
+SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Change:
+    """An officer whose record the file changes: each field with its value before and after."""
+
+    officer_code: str
+    full_name: str
+    fields: list[tuple[str, object, object]]
+
+
+@dataclass(frozen=True)
+class Move:
+    officer_code: str
+    full_name: str
+    from_unit: str
+    to_unit: str
 
 
 @dataclass
@@ -43,6 +65,9 @@ class RosterPlan:
     # Missing from the file but left active: they hold a role the importer does not stand above.
     kept: list[tuple[int, str, str]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # The first SHOWN of the updated and of the moved, named for the preview.
+    changed: list[Change] = field(default_factory=list)
+    moved: list[Move] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -54,102 +79,146 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield items[start : start + CHUNK]
 
 
+class _Records:
+    """What the plan compares the file with: the units, and the officers and e-mail addresses
+    the file names, read in a few queries."""
+
+    def __init__(self, session: Session, actor: Actor, parsed: ParsedRoster) -> None:
+        rows = [*parsed.rows, *parsed.flawed]
+        units = session.execute(
+            select(OrgUnit.id, OrgUnit.code, OrgUnit.name_folded, OrgUnit.path).where(
+                OrgUnit.status == UnitStatus.ACTIVE
+            )
+        ).all()
+        self.by_code = {u.code: u for u in units}
+        self.by_name: dict[str, list[Any]] = {}
+        for each in units:
+            self.by_name.setdefault(each.name_folded, []).append(each)
+        self.units = {u.id: u for u in session.execute(select(OrgUnit.id, OrgUnit.path, OrgUnit.name)).all()}
+        self.existing = _existing(session, [r.officer_code for r in rows if r.officer_code])
+        self.email_owner = _email_owners(session, [r.email for r in rows if r.email])
+        self.above = outranked(session, actor, [c["id"] for c in self.existing.values()])
+
+
 def plan_roster(
     session: Session, actor: Actor, parsed: ParsedRoster, *, filename: str, deactivate_missing: bool = False
 ) -> RosterPlan:
     actor.require_any(Permission.ROSTER_IMPORT)
-    plan = RosterPlan(
-        filename=filename,
-        rows=len(parsed.rows) + len({e.row for e in parsed.errors if e.row > 1}),
-        errors=list(parsed.errors),
-    )
-    units = session.execute(
-        select(OrgUnit.id, OrgUnit.code, OrgUnit.name_folded, OrgUnit.path).where(
-            OrgUnit.status == UnitStatus.ACTIVE
-        )
-    ).all()
-    by_code = {u.code: u for u in units}
-    by_name: dict[str, list[Any]] = {}
-    for each in units:
-        by_name.setdefault(each.name_folded, []).append(each)
-    paths = {u.id: u.path for u in session.execute(select(OrgUnit.id, OrgUnit.path)).all()}
-    existing = _existing(session, [r.officer_code for r in parsed.rows])
-    email_owner = _email_owners(session, [r.email for r in parsed.rows if r.email])
-    above = outranked(session, actor, [c["id"] for c in existing.values()])
-    unit_column = parsed.columns.get("unit", "unit")
-    for row in parsed.rows:
-        unit: Any = by_code.get(row.unit)
-        if unit is None:
-            candidates = by_name.get(fold(row.unit), [])
-            if len(candidates) > 1:
-                plan.errors.append(
-                    RowError(row.row, unit_column, f"several units are named '{row.unit}'; use the code")
-                )
-                continue
-            unit = candidates[0] if candidates else None
-        if unit is None:
-            plan.errors.append(RowError(row.row, unit_column, f"no open unit with code or name '{row.unit}'"))
-            continue
-        if not actor.can(Permission.ROSTER_IMPORT, unit.path):
-            plan.errors.append(
-                RowError(row.row, unit_column, f"'{row.unit}' is outside the units you manage")
-            )
-            continue
-        current = existing.get(row.officer_code)
-        owner = email_owner.get(row.email) if row.email else None
-        if owner is not None and owner[0] != row.officer_code:
-            # The address cannot be given twice, but another unit's officer code stays unsaid.
-            named = (
-                owner[0]
-                if actor.can(Permission.ROSTER_IMPORT, paths[owner[1]])
-                else "an officer outside your units"
-            )
-            plan.errors.append(
-                RowError(row.row, parsed.columns.get("email"), f"e-mail already belongs to {named}")
-            )
-            continue
-        if current is None:
-            plan.new.append(_new_user(row, unit.id))
-            continue
-        if not actor.can(Permission.ROSTER_IMPORT, paths[current["unit_id"]]):
-            plan.errors.append(
-                RowError(
-                    row.row,
-                    parsed.columns.get("officer_code"),
-                    f"{row.officer_code} belongs to a unit outside the ones you manage",
-                )
-            )
-            continue
-        changes = {name: getattr(row, name) for name in FIELDS if getattr(row, name) != current[name]}
-        if current["id"] in above and (
-            "email" in changes or unit.id != current["unit_id"] or not current["active"]
-        ):
-            plan.errors.append(
-                RowError(
-                    row.row,
-                    parsed.columns.get("officer_code"),
-                    f"{row.officer_code} holds a role at your level or above: its e-mail, unit and "
-                    "status are changed only by someone above it",
-                )
-            )
-            continue
-        if unit.id != current["unit_id"]:
-            plan.moves.append((current["id"], unit.id))
-        if not current["active"]:
-            plan.reactivate.append(current["id"])
-        if changes:
-            if "full_name" in changes:
-                changes["name_folded"] = fold(row.full_name)[:NAME_FOLDED]
-                changes["name_sort"] = name_sort_value(row.full_name)
-            plan.updates.append({"id": current["id"], **changes})
-        elif unit.id == current["unit_id"] and current["active"]:
-            plan.unchanged += 1
+    plan = RosterPlan(filename=filename, rows=parsed.count, errors=list(parsed.errors))
+    records = _Records(session, actor, parsed)
+    for row in sorted([*parsed.rows, *parsed.flawed], key=lambda r: r.row):
+        _plan_row(plan, actor, parsed, records, row)
+    plan.errors = in_order(plan.errors)
     if deactivate_missing:
-        missing = _missing(session, actor, {r.officer_code for r in parsed.rows})
+        missing = _missing(session, actor, {r.officer_code for r in [*parsed.rows, *parsed.flawed]})
         kept = outranked(session, actor, [user_id for user_id, _, _ in missing])
         plan.deactivate = [m for m in missing if m[0] not in kept]
         plan.kept = [m for m in missing if m[0] in kept]
     return plan
+
+
+def _unit_of(
+    actor: Actor, parsed: ParsedRoster, records: _Records, row: RosterRow
+) -> tuple[Any, RowError | None]:
+    """The open unit a row names by code or name, or the problem with it."""
+    unit: Any = records.by_code.get(row.unit)
+    if unit is None:
+        candidates = records.by_name.get(fold(row.unit), [])
+        if len(candidates) > 1:
+            return None, parsed.problem(
+                row.row, "unit", N_("several units are named '{unit}'; use the code"), unit=row.unit
+            )
+        unit = candidates[0] if candidates else None
+    if unit is None:
+        return None, parsed.problem(
+            row.row, "unit", N_("no open unit with code or name '{unit}'"), unit=row.unit
+        )
+    if not actor.can(Permission.ROSTER_IMPORT, unit.path):
+        return None, parsed.problem(
+            row.row, "unit", N_("'{unit}' is outside the units you manage"), unit=row.unit
+        )
+    return unit, None
+
+
+def _plan_row(
+    plan: RosterPlan, actor: Actor, parsed: ParsedRoster, records: _Records, row: RosterRow
+) -> None:
+    """Every problem of the row; a row without any goes into the plan."""
+    problems: list[RowError] = []
+    unit = None
+    if row.unit and "unit" not in row.bad:
+        unit, problem = _unit_of(actor, parsed, records, row)
+        problems += [problem] if problem else []
+    owner = records.email_owner.get(row.email) if row.email and "email" not in row.bad else None
+    if owner is not None and owner[0] != row.officer_code:
+        # The address cannot be given twice, but another unit's officer code stays unsaid.
+        if actor.can(Permission.ROSTER_IMPORT, records.units[owner[1]].path):
+            problems.append(
+                parsed.problem(row.row, "email", N_("e-mail already belongs to {code}"), code=owner[0])
+            )
+        else:
+            problems.append(
+                parsed.problem(
+                    row.row, "email", N_("e-mail already belongs to an officer outside your units")
+                )
+            )
+    current = records.existing.get(row.officer_code) if "officer_code" not in row.bad else None
+    changes: dict[str, Any] = {}
+    if current is not None:
+        changes = {
+            name: getattr(row, name)
+            for name in FIELDS
+            # A field without a column in the file is left as it is, not emptied.
+            if name in parsed.positions and name not in row.bad and getattr(row, name) != current[name]
+        }
+        if not actor.can(Permission.ROSTER_IMPORT, records.units[current["unit_id"]].path):
+            problems.append(
+                parsed.problem(
+                    row.row,
+                    "officer_code",
+                    N_("{code} belongs to a unit outside the ones you manage"),
+                    code=row.officer_code,
+                )
+            )
+        elif current["id"] in records.above and (
+            "email" in changes
+            or (unit is not None and unit.id != current["unit_id"])
+            or not current["active"]
+        ):
+            problems.append(
+                parsed.problem(
+                    row.row,
+                    "officer_code",
+                    N_(
+                        "{code} holds a role at your level or above: its e-mail, unit and status are "
+                        "changed only by someone above it"
+                    ),
+                    code=row.officer_code,
+                )
+            )
+    plan.errors += problems
+    if problems or row.bad or unit is None:
+        return
+    if current is None:
+        plan.new.append(_new_user(row, unit.id))
+        return
+    if unit.id != current["unit_id"]:
+        plan.moves.append((current["id"], unit.id))
+        if len(plan.moved) < SHOWN:
+            before = records.units[current["unit_id"]].name
+            plan.moved.append(Move(row.officer_code, row.full_name, before, records.units[unit.id].name))
+    if not current["active"]:
+        plan.reactivate.append(current["id"])
+    if changes:
+        if len(plan.changed) < SHOWN:
+            shown = [(name, current[name], value) for name, value in changes.items()]
+            plan.changed.append(Change(row.officer_code, current["full_name"], shown))
+        if "full_name" in changes:
+            changes["name_folded"] = fold(row.full_name)[:NAME_FOLDED]
+            changes["name_sort"] = name_sort_value(row.full_name)
+        plan.updates.append({"id": current["id"], **changes})
+    elif unit.id == current["unit_id"] and current["active"]:
+        plan.unchanged += 1
 
 
 def _existing(session: Session, codes: list[str]) -> dict[str, dict[str, Any]]:
@@ -271,63 +340,4 @@ def import_roster(
     )
     if plan.ok and not dry_run:
         apply_roster(session, actor, plan, on=on)
-    return plan
-
-
-UPLOAD_TTL = timedelta(hours=2)
-
-
-def require_importer(actor: Actor) -> None:
-    actor.require_any(Permission.ROSTER_IMPORT)
-
-
-ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx")
-
-
-def stage_upload(
-    session: Session, actor: Actor, *, filename: str, data: bytes, deactivate_missing: bool
-) -> tuple[RosterUpload, RosterPlan]:
-    """Keep the file and return what importing it would do; nothing else is written."""
-    actor.require_any(Permission.ROSTER_IMPORT)
-    safe_name = file_name(filename, "roster")
-    if not safe_name.lower().endswith(ROSTER_SUFFIXES):
-        raise InvalidInput("Use a .csv or .xlsx file.")
-    if not data:
-        raise InvalidInput("The file is empty.")
-    upload = RosterUpload(
-        user_id=actor.user_id, filename=safe_name, data=data, deactivate_missing=deactivate_missing
-    )
-    session.add(upload)
-    session.flush()
-    plan = plan_roster(
-        session,
-        actor,
-        read_roster(safe_name, data),
-        filename=safe_name,
-        deactivate_missing=deactivate_missing,
-    )
-    return upload, plan
-
-
-def apply_upload(session: Session, actor: Actor, *, upload_id: int, on: date) -> RosterPlan:
-    """Import a previewed file, planned afresh so changes since the preview are respected."""
-    actor.require_any(Permission.ROSTER_IMPORT)
-    serialise(session, ROSTER_TOPIC)
-    upload = session.get(RosterUpload, upload_id)
-    if upload is None or upload.user_id != actor.user_id:
-        raise NotFound("No such upload.")
-    if upload.applied_at is not None:
-        raise Conflict("This file has already been imported.")
-    if utcnow() - upload.created_at > UPLOAD_TTL:
-        raise Conflict("The preview is too old; upload the file again.")
-    plan = plan_roster(
-        session,
-        actor,
-        read_roster(upload.filename, upload.data),
-        filename=upload.filename,
-        deactivate_missing=upload.deactivate_missing,
-    )
-    apply_roster(session, actor, plan, on=on)
-    upload.applied_at = utcnow()
-    upload.data = b""
     return plan

@@ -1,4 +1,5 @@
-"""Officer pages for HR, coordinators and admins: search, a record, activation codes."""
+"""Officer pages for HR, coordinators and admins: search, a record, activation codes, and a
+roster's import (upload, column mapping, preview, confirmation, what it did)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.accounts import activation
-from app.accounts import roster_import as roster
+from app.accounts import roster_uploads as roster
 from app.accounts import service as officers
 from app.accounts.authority import outranked
 from app.accounts.exports import activation_codes_xlsx
 from app.accounts.grants import grants_of
 from app.accounts.models import CATEGORIES
+from app.accounts.roster_columns import LABELS
 from app.certificates import service as certificates
 from app.config import get_settings
 from app.errors import InvalidInput
@@ -59,29 +61,65 @@ def roster_import_page(request: Request, actor: LoggedInDep) -> HTMLResponse:
     return render(request, "officers/import.html")
 
 
-@router.post(
-    "/officers/import", response_class=HTMLResponse, name="roster_preview_submit", dependencies=[CsrfDep]
-)
-def roster_preview_submit(
-    request: Request,
+@router.post("/officers/import", name="roster_upload_submit", dependencies=[CsrfDep])
+def roster_upload_submit(
     session: SessionDep,
     actor: LoggedInDep,
     file: UploadFile,
     deactivate_missing: Annotated[bool, Form()] = False,
-) -> HTMLResponse:
+) -> RedirectResponse:
     data = file.file.read(get_settings().max_upload_bytes + 1)
     if len(data) > get_settings().max_upload_bytes:
         raise InvalidInput("The file is too large.")
-    upload, plan = roster.stage_upload(
+    upload = roster.stage_upload(
         session, actor, filename=file.filename or "", data=data, deactivate_missing=deactivate_missing
     )
-    return render(request, "officers/preview.html", {"upload": upload, "plan": plan})
+    return RedirectResponse(f"/officers/import/{upload.id}", status_code=303)
+
+
+@router.get("/officers/import/{upload_id}", response_class=HTMLResponse, name="roster_preview_page")
+def roster_preview_page(
+    request: Request, session: SessionDep, actor: LoggedInDep, upload_id: int
+) -> HTMLResponse:
+    review = roster.review_upload(session, actor, upload_id=upload_id)
+    if review.choice is not None:
+        return render(request, "officers/columns.html", {"choice": review.choice})
+    return render(
+        request, "officers/preview.html", {"upload": review.upload, "plan": review.plan, "labels": LABELS}
+    )
+
+
+@router.get("/officers/import/{upload_id}/columns", response_class=HTMLResponse, name="roster_columns_page")
+def roster_columns_page(
+    request: Request, session: SessionDep, actor: LoggedInDep, upload_id: int
+) -> HTMLResponse:
+    choice = roster.column_choice(session, actor, upload_id=upload_id)
+    return render(request, "officers/columns.html", {"choice": choice})
+
+
+@router.post("/officers/import/{upload_id}/columns", name="roster_columns_submit", dependencies=[CsrfDep])
+def roster_columns_submit(
+    session: SessionDep,
+    actor: LoggedInDep,
+    upload_id: int,
+    field: Annotated[list[str], Form(max_length=50)],
+) -> RedirectResponse:
+    roster.choose_columns(session, actor, upload_id=upload_id, chosen=field)
+    return RedirectResponse(f"/officers/import/{upload_id}", status_code=303)
 
 
 @router.post("/officers/import/{upload_id}/apply", name="roster_apply_submit", dependencies=[CsrfDep])
 def roster_apply_submit(session: SessionDep, actor: LoggedInDep, upload_id: int) -> RedirectResponse:
     roster.apply_upload(session, actor, upload_id=upload_id, on=today())
-    return redirect_with_flash("/officers", "The roster has been imported.")
+    return redirect_with_flash(f"/officers/import/{upload_id}/done", "The roster has been imported.")
+
+
+@router.get("/officers/import/{upload_id}/done", response_class=HTMLResponse, name="roster_done_page")
+def roster_done_page(
+    request: Request, session: SessionDep, actor: LoggedInDep, upload_id: int
+) -> HTMLResponse:
+    outcome = roster.import_outcome(session, actor, upload_id=upload_id)
+    return render(request, "officers/imported.html", {"outcome": outcome})
 
 
 @router.get("/officers/{user_id}", response_class=HTMLResponse, name="officer_page")

@@ -183,8 +183,8 @@ class TestReading:
     def test_a_birth_date_cell_outside_any_lifetime_is_refused(self) -> None:
         data = xlsx_bytes([["CB1", "An", "SA", datetime(1800, 1, 1)], ["CB2", "Ba", "SA", date(2999, 1, 1)]])
         assert [str(e) for e in read_roster("ds.xlsx", data).errors] == [
-            "row 2, column 'Ngày sinh': write the date as dd/mm/yyyy",
-            "row 3, column 'Ngày sinh': write the date as dd/mm/yyyy",
+            "row 2, column 'Ngày sinh': the date 01/01/1800 is before 1900",
+            "row 3, column 'Ngày sinh': the date 01/01/2999 is in the future",
         ]
 
 
@@ -365,9 +365,9 @@ class TestCodeLists:
 def test_the_rows_a_sheet_skips_cost_no_reading() -> None:
     # openpyxl fills the million rows before a far cell with empty ones; each is handed on as the
     # one shared BLANK row, so checking that file costs a fraction of a second, not seconds.
-    from app.accounts.roster import BLANK, _xlsx_rows
+    from app.accounts.roster_files import BLANK, xlsx_rows
 
-    rows = _xlsx_rows(workbook_bombs()["declared A1:XFD1048576 and a cell at the last row"])
+    rows = xlsx_rows(workbook_bombs()["declared A1:XFD1048576 and a cell at the last row"])
     assert next(rows)[:3] == ["Mã cán bộ", "Họ và tên", "Đơn vị"]
     assert next(rows)[:3] == ["CB1", "An", "SA"]
     assert all(row is BLANK for row in itertools.islice(rows, 100_000))

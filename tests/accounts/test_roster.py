@@ -8,13 +8,14 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Placement, User
 from app.accounts.roster import read_roster
-from app.accounts.roster_import import RosterPlan, import_roster
+from app.accounts.roster_import import Change, Move, RosterPlan, import_roster
 from app.audit.models import AuditEvent
 from app.errors import PermissionDenied
 from tests.factories import make_officer
 from tests.world import World
 
 ON = date(2026, 8, 1)
+NOT_A_CATEGORY = "'giám đốc' is not a category: use cán bộ, công chức, viên chức or khác"
 HEADER_VI = "Mã cán bộ;Họ và tên;Ngày sinh;Email;Đơn vị;Loại cán bộ;Chức vụ\n"
 
 
@@ -67,17 +68,18 @@ class TestReading:
         parsed = read_roster("ds.csv", text.encode())
         assert [str(e) for e in parsed.errors] == [
             "row 2, column 'Họ và tên': is empty",
+            "row 2, column 'Ngày sinh': there is no such day as 31/02/1990",
             "row 2, column 'Email': 'khong-phai-email' is not an e-mail address",
-            "row 2, column 'Ngày sinh': write the date as dd/mm/yyyy",
             "row 3, column 'Họ và tên': starts with a formula sign (= + - @); remove it",
-            "row 3, column 'Loại cán bộ': use cán bộ, công chức, viên chức or khác",
+            "row 3, column 'Loại cán bộ': " + NOT_A_CATEGORY,
+            "row 4, column 'Mã cán bộ': code CB1 also on row 2",
         ]
 
     def test_missing_required_columns(self) -> None:
         parsed = read_roster("x.csv", b"Ho ten,Email\nA,a@b.vn\n")
         assert [str(e) for e in parsed.errors][:2] == [
-            "row 1: no column for officer_code (a header such as 'ma can bo' / 'ma cb' / 'code')",
-            "row 1: no column for unit (a header such as 'don vi' / 'ma don vi' / 'unit code')",
+            "row 1: no column for Officer code (a header such as 'ma can bo' / 'ma cb' / 'code')",
+            "row 1: no column for Unit (a header such as 'don vi' / 'ma don vi' / 'unit code')",
         ]
 
     def test_not_utf8_and_not_a_workbook(self) -> None:
@@ -128,6 +130,21 @@ class TestImport:
         assert session.scalar(select(Placement.start_on).where(Placement.user_id == new.id)) == ON
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "roster.import")).one()
         assert event.details["new"] == 1 and event.details["moved"] == 1
+        # The preview names them: who is new, what changes for whom, who moves where.
+        assert [(r["officer_code"], r["full_name"]) for r in plan.new] == [("MOI1", "Đỗ Thị Mới")]
+        assert plan.changed == [Change("HVA", "Nguyễn Văn Đức", [("position", None, "Chuyên viên")])]
+        assert plan.moved == [Move("HVA", "Nguyễn Văn Đức", "Phòng Công chức", "Sở Nội vụ")]
+
+    def test_a_field_without_a_column_in_the_file_is_left_as_it_is(
+        self, session: Session, world: World
+    ) -> None:
+        plan = run(session, world, "Mã cán bộ;Họ và tên;Đơn vị\nHVA;Nguyễn Văn Đức;SA-P1\n")
+        assert (plan.ok, plan.updates, plan.unchanged) == (True, [], 1)
+        officer = session.get(User, world.officer_a.id)
+        assert officer is not None and (officer.email, officer.category) == (
+            "duc@example.gov.vn",
+            "cong_chuc",
+        )
 
     def test_second_run_is_unchanged(self, session: Session, world: World) -> None:
         text = HEADER_VI + "MOI1;Đỗ Thị Mới;;;SA;viên chức;\n"
@@ -143,6 +160,26 @@ class TestImport:
             "row 4, column 'Đơn vị': no open unit with code or name 'KHONG-CO'",
         ]
         assert session.scalars(select(User).where(User.officer_code.startswith("MOI"))).all() == []
+
+    def test_every_problem_of_every_row_is_listed_in_row_and_column_order(
+        self, session: Session, world: World
+    ) -> None:
+        text = HEADER_VI + (
+            "MOI1;;31/02/1990;duc@example.gov.vn;KHONG-CO;;\n"
+            "HVB;Hoàng Thị An;;;SA;;\n"
+            "MOI2;Bùi Văn Hai;;;SB;giám đốc;\n"
+        )
+        plan = run(session, world, text)
+        assert [str(e) for e in plan.errors] == [
+            "row 2, column 'Họ và tên': is empty",
+            "row 2, column 'Ngày sinh': there is no such day as 31/02/1990",
+            "row 2, column 'Email': e-mail already belongs to HVA",
+            "row 2, column 'Đơn vị': no open unit with code or name 'KHONG-CO'",
+            "row 3, column 'Mã cán bộ': HVB belongs to a unit outside the ones you manage",
+            "row 4, column 'Đơn vị': 'SB' is outside the units you manage",
+            "row 4, column 'Loại cán bộ': " + NOT_A_CATEGORY,
+        ]
+        assert (plan.rows, plan.new, plan.updates) == (3, [], [])
 
     def test_email_of_another_officer_is_a_problem(self, session: Session, world: World) -> None:
         plan = run(session, world, HEADER_VI + "MOI1;Đỗ Thị Mới;;duc@example.gov.vn;SA;;\n")

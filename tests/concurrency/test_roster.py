@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from app.accounts.grants import actor_for
 from app.accounts.models import Placement, User
-from app.accounts.roster_import import RosterPlan, apply_upload, import_roster, stage_upload
+from app.accounts.roster_import import RosterPlan, import_roster
+from app.accounts.roster_uploads import apply_upload, stage_upload
 from app.audit.models import AuditEvent
 from app.errors import Conflict
 from app.orgs.models import OrgUnit
@@ -93,7 +94,7 @@ def test_the_same_roster_imported_twice_at_once_is_applied_once(db: Db, world: W
 def test_one_staged_roster_confirmed_twice_at_once_is_imported_once(db: Db, world: World) -> None:
     with db.work() as session:
         hr = actor_for(session, session.get_one(User, world.hr_a.id), ip=None)
-        upload, _ = stage_upload(session, hr, filename="ds.csv", data=_roster("SA"), deactivate_missing=False)
+        upload = stage_upload(session, hr, filename="ds.csv", data=_roster("SA"), deactivate_missing=False)
 
     def confirm() -> RosterPlan:
         with db.work() as session:

@@ -60,7 +60,9 @@ def test_activate_log_out_log_in_and_issue_codes(page: Page) -> None:
     chooser.set_input_files(files=FilePayload(name="ds.csv", mimeType="text/csv", buffer=roster.encode()))
     page.get_by_role("button", name="Kiểm tra tệp").click()
     expect(page.locator("table.list tbody tr")).to_have_count(1)
-    expect(page.locator("table.list tbody")).to_contain_text("no open unit with code or name 'KHONG-CO'")
+    expect(page.locator("table.list tbody")).to_contain_text(
+        "không có đơn vị đang hoạt động nào có mã hoặc tên 'KHONG-CO'"
+    )
     assert_accessible(page)
     page.goto("/officers/import")
     fixed = roster.replace("KHONG-CO", "Thành phố Mẫu")
@@ -68,6 +70,7 @@ def test_activate_log_out_log_in_and_issue_codes(page: Page) -> None:
     page.get_by_role("button", name="Kiểm tra tệp").click()
     page.get_by_role("button", name="Xác nhận nhập danh sách").click()
     expect(page.locator(".flash")).to_contain_text("Đã nhập danh sách cán bộ")
+    page.goto("/officers")
     page.get_by_label("Tìm theo tên, mã cán bộ hoặc thư điện tử").fill("dang thi thuy")
     page.get_by_role("button", name="Tìm").click()
     expect(page.locator("table.list tbody tr")).to_have_count(1)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.auth import start_session
 from app.accounts.models import User
-from app.accounts.roster_import import stage_upload
+from app.accounts.roster_uploads import stage_upload
 from app.accounts.tokens import create_token
 from app.certificates.issuing import issue_for_cycle
 from app.certificates.models import Certificate
@@ -160,7 +160,7 @@ def _tenant(
         data=zip_folder(write_course(tmp / code, slug="khoa-hoc-moi"), top="khoa-hoc-moi"),
     )
     roster = f"Mã cán bộ;Họ và tên;Đơn vị\nMOI{code};Đỗ Thị Mới;{unit.code}\n".encode()
-    upload, _ = stage_upload(
+    upload = stage_upload(
         session, world.actor(session, hr), filename="ds.csv", data=roster, deactivate_missing=False
     )
     token, secret = create_token(

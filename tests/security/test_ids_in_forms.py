@@ -221,6 +221,8 @@ def test_an_hr_roster_naming_unit_b_officers_leaves_them_as_they_were(
         data={"csrf_token": csrf},
         files={"file": ("ds.csv", roster.encode(), "text/csv")},
     )
+    assert preview.status_code == 303
+    preview = as_a.client.get(preview.headers["location"])
     assert preview.status_code == 200
     assert "HVB" in preview.text and "SB" in preview.text
     before = snapshot(session)
