@@ -59,4 +59,4 @@ def test_coordinator_creates_previews_assigns_and_undoes(
     assert undo is not None
     client.post(undo.group(1), data={"csrf_token": token(roster)})
     after = client.get(class_url).text
-    assert after.count("đã rút: assignment undone") == 3 and "đã hoàn tác" in after
+    assert after.count("đã rút: lần ghi danh đã được hoàn tác") == 3 and "đã hoàn tác" in after
