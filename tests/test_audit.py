@@ -7,11 +7,14 @@ from sqlalchemy.orm import Session
 
 from app import flows
 from app.accounts import auth
+from app.accounts.roster_import import import_roster
 from app.accounts.tokens import actor_for_token, create_token
 from app.classrooms import service as classes
 from app.db import utcnow
 from app.errors import PermissionDenied
 from app.http.auth import SESSION_COOKIE
+from app.orgs.service import rename_unit
+from app.reports import requirements
 from app.reports.audit_log import list_events
 from tests.factories import make_class
 from tests.progress.test_service import course as course
@@ -117,3 +120,39 @@ def test_audit_page_names_who_acted_without_an_account_in_vietnamese(
     # A person's own label is shown as recorded: their code and name.
     assert "<td>ADMIN Quản Trị Viên</td>" in page
     assert "system (command line)" not in page and "login as" not in page and "API token " not in page
+
+
+def test_audit_and_unit_history_details_read_in_vietnamese(
+    client: TestClient, session: Session, world: World
+) -> None:
+    admin = world.actor(session, world.admin)
+    auth.log_in(session, account="HVA", password="sai", ip="10.1.1.1", user_agent=None)
+    import_roster(
+        session,
+        world.actor(session, world.hr_a),
+        filename="ds.csv",
+        data="Mã cán bộ;Họ và tên;Đơn vị\nMOI1;Đỗ Thị Mới;SA\n".encode(),
+        on=date(2026, 7, 1),
+    )
+    requirements.set_requirement(session, admin, year=2026, category="cong_chuc", minutes=960)
+    rename_unit(
+        session,
+        admin,
+        unit_id=world.room_a.id,
+        name="Phòng Công chức, Viên chức",
+        effective_on=date(2026, 7, 1),
+    )
+    client.cookies.set(
+        SESSION_COOKIE, auth.start_session(session, world.admin, ip="127.0.0.1", user_agent=None)
+    )
+    session.commit()
+    log = client.get("/admin/audit").text
+    assert "lý do: sai tài khoản hoặc mật khẩu" in log
+    assert "chuyển đơn vị: 0; không đổi: 0; hoạt động trở lại: 0; ngừng hoạt động: 0" in log
+    assert "số phút trước đó: —" in log
+    assert "tên cũ: Phòng Công chức; tên mới: Phòng Công chức, Viên chức" in log
+    history = client.get(f"/admin/units/{world.room_a.id}").text
+    assert f"tên: Phòng Công chức; đơn vị cấp trên số: {world.dept_a.id}" in history
+    assert "tên cũ: Phòng Công chức; tên mới: Phòng Công chức, Viên chức" in history
+    for raw in ("credentials", "unchanged:", ": None", "old_name:", "parent_id:"):
+        assert raw not in log and raw not in history

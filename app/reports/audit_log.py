@@ -101,6 +101,24 @@ DETAIL_LABELS: dict[str, str] = {
     "course": N_("course"),
     "copy": N_("copy"),
     "unit": N_("unit"),
+    "already": N_("reminded earlier"),
+    "moved": N_("moved to another unit"),
+    "unchanged": N_("unchanged"),
+    "reactivated": N_("reactivated"),
+    "deactivated": N_("deactivated"),
+    "parent_id": N_("parent unit no."),
+    "old_parent_id": N_("former parent unit no."),
+    "new_parent_id": N_("new parent unit no."),
+    "old_name": N_("former name"),
+    "new_name": N_("new name"),
+    "into_id": N_("merged into unit no."),
+    "into_code": N_("merged into"),
+    "officers_moved": N_("officers moved"),
+}
+# Words the recorder writes as values (why a login failed), by what they mean.
+WORD_VALUES: dict[str, str] = {
+    "credentials": N_("wrong account or password"),
+    "throttled": N_("too many attempts"),
 }
 # Keys whose values are words of ours (an assignment's kind, a role), shown translated; the
 # others hold people's data and are shown as recorded.

@@ -45,6 +45,9 @@ def unit_page(request: Request, session: SessionDep, actor: LoggedInDep, unit_id
         {
             "unit": orgs.get_unit(session, actor, unit_id),
             "history": history,
+            "detail_labels": audit.DETAIL_LABELS,
+            "word_keys": audit.WORD_KEYS,
+            "word_values": audit.WORD_VALUES,
             "units": orgs.visible_units(session, actor, include_closed=False),
             "today": today(),
         },
@@ -171,6 +174,7 @@ def audit_page(
             "actor_name": audit.actor_name,
             "detail_labels": audit.DETAIL_LABELS,
             "word_keys": audit.WORD_KEYS,
+            "word_values": audit.WORD_VALUES,
             "target_labels": audit.TARGET_LABELS,
         },
     )
