@@ -28,8 +28,8 @@ def test_activate_log_out_log_in_and_issue_codes(page: Page) -> None:
     page.get_by_label("Mật khẩu mới", exact=True).fill(PASSWORD)
     page.get_by_label("Nhập lại mật khẩu mới").fill(PASSWORD)
     page.get_by_role("button", name="Kích hoạt và đăng nhập").click()
-    # An admin's day starts on the units page.
-    expect(page).to_have_url("/admin/units")
+    # An admin's day starts on the overview of what needs doing.
+    expect(page).to_have_url("/admin")
     expect(page.locator(".flash")).to_contain_text("Bạn đã đăng nhập")
     assert_accessible(page)
 
