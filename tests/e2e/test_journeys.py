@@ -247,6 +247,9 @@ def test_hr(walker: Walker, tmp_path: Path) -> None:
     office = page.locator("table.report tbody tr", has_text="Văn phòng Sở")
     # Four enrolled: two completed, one in progress, one not started, none overdue, 50%.
     expect(office.locator("td")).to_have_text(["4", "2", "1", "1", "0", "50%"])
+    # An office nobody is enrolled from has no completion rate, rather than a rate of 0%.
+    nobody = page.locator("table.report tbody tr", has_text="Phòng Công chức, Viên chức")
+    expect(nobody.locator("td.rate")).to_have_text("—")
     walker.look("department")
 
     office.get_by_role("link", name="Văn phòng Sở").click()
