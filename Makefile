@@ -9,7 +9,7 @@ EXTRACT_KEYWORDS := -k N_ -k flash:2 -k redirect_with_flash:2 -k NotFound -k Inv
 TEST_WORKERS ?= auto
 PYTEST_FLAGS := -n $(TEST_WORKERS) --dist loadgroup --durations=15
 
-.PHONY: run test install install-dev lint typecheck pytest pytest-sqlite pytest-postgresql messages bench clean
+.PHONY: run test install install-dev lint typecheck pytest pytest-sqlite pytest-postgresql messages bench screenshots clean
 
 # `make run` needs only what the app runs on; `make test` adds the dev extras (linters, type
 # checker, pytest, Playwright, schemathesis) on top, in the same virtual environment.
@@ -67,6 +67,10 @@ messages: install-dev
 		-o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l vi \
 		--no-fuzzy-matching --ignore-obsolete
+
+# The README's pictures: each role's main pages on the demo site, at a phone's and a desk's width.
+screenshots: install-dev
+	$(BIN)/python -m tests.screenshots
 
 bench: install-dev
 	$(BIN)/python -m bench.lesson_throughput
