@@ -119,11 +119,26 @@ def class_remind_submit(
             "already reminded today (%(already)d).",
             params={"already": report.already},
         )
+    params = {"new": report.notices, "emails": report.emails, "already": report.already}
+    # Only what happened is told: nobody skipped or nobody e-mailed needs no "0" of its own.
+    if report.already:
+        return redirect_with_flash(
+            f"/classes/{classroom_id}",
+            "Reminder sent to %(new)d officers: they see it in their notifications, and %(emails)d of "
+            "them by e-mail too. Already reminded today, so not reminded again: %(already)d.",
+            params=params,
+        )
+    if report.emails:
+        return redirect_with_flash(
+            f"/classes/{classroom_id}",
+            "Reminder sent to %(new)d officers. They see it in their notifications; %(emails)d of them "
+            "by e-mail too.",
+            params=params,
+        )
     return redirect_with_flash(
         f"/classes/{classroom_id}",
-        "Reminder sent to %(new)d officers: they see it in their notifications, and %(emails)d of "
-        "them by e-mail too. Already reminded today, so not reminded again: %(already)d.",
-        params={"new": report.notices, "emails": report.emails, "already": report.already},
+        "Reminder sent to %(new)d officers. They see it in their notifications.",
+        params=params,
     )
 
 

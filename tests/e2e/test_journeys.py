@@ -212,8 +212,9 @@ def test_coordinator(walker: Walker, size: Size) -> None:
     page.get_by_label("Chọn tất cả trên trang này").check()
     expect(page.get_by_label(f"Chọn {begun}")).to_be_checked()
     page.get_by_role("button", name="Nhắc các cán bộ đã chọn").click()
-    expect(page.locator(".flash")).to_contain_text(
-        "Đã gửi lời nhắc tới 1 cán bộ: họ thấy lời nhắc trong mục Thông báo"
+    expect(page.locator(".flash")).to_have_text(
+        "Đã gửi lời nhắc tới 1 cán bộ. Họ sẽ thấy lời nhắc trong mục Thông báo; "
+        "1 người trong số đó nhận thêm qua thư điện tử."
     )
     walker.look("reminded")
 
