@@ -119,7 +119,7 @@ def class_remind_submit(
             "already reminded today (%(already)d).",
             params={"already": report.already},
         )
-    params = {"new": report.notices, "emails": report.emails, "already": report.already}
+    params: dict[str, int | str] = {"new": report.notices, "emails": report.emails, "already": report.already}
     # Only what happened is told: nobody skipped or nobody e-mailed needs no "0" of its own.
     if report.already:
         return redirect_with_flash(
