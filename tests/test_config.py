@@ -46,7 +46,7 @@ class TestPasswordHashCost:
             settings.password_hash_time_cost,
             settings.password_hash_parallelism,
         )
-        assert cost == (65536, 3, 4)
+        assert cost == (19456, 2, 1)
 
     def test_a_hash_is_made_at_the_configured_cost(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from app.accounts.passwords import hash_password
@@ -56,7 +56,7 @@ class TestPasswordHashCost:
             monkeypatch.delenv(name, raising=False)
         get_settings.cache_clear()
         try:
-            assert hash_password("một câu mật khẩu dài").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+            assert hash_password("một câu mật khẩu dài").startswith("$argon2id$v=19$m=19456,t=2,p=1$")
         finally:
             monkeypatch.undo()
             get_settings.cache_clear()

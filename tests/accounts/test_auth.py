@@ -156,3 +156,24 @@ def test_an_officer_code_typed_in_another_case_logs_in(session: Session, world: 
     make_officer(session, world.room_a, officer_code="hvA", password=PASSWORD)
     assert login(session, "HVa") is None
     assert login(session, "HVA") and login(session, "hvA")
+
+
+def test_a_hash_made_at_an_older_cost_is_upgraded_at_the_next_log_in(session: Session, world: World) -> None:
+    """Sites that hashed at the former default (64 MiB, 3 passes, 4 lanes) move to today's cost
+    one officer at a time, as each logs in; a wrong password changes nothing."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    older = PasswordHash((Argon2Hasher(memory_cost=64, time_cost=3, parallelism=4),)).hash(PASSWORD)
+    world.officer_a.password_hash = older
+    session.flush()
+    assert login(session, "HVA", "sai-mat-khau-roi") is None
+    assert world.officer_a.password_hash == older
+    assert login(session, "HVA") is not None
+    settings = get_settings()
+    today = (
+        f"$argon2id$v=19$m={settings.password_hash_memory_kib},"
+        f"t={settings.password_hash_time_cost},p={settings.password_hash_parallelism}$"
+    )
+    assert world.officer_a.password_hash.startswith(today) and older.split("$")[3] == "m=64,t=3,p=4"
+    assert login(session, "HVA") is not None
