@@ -64,3 +64,6 @@ def test_every_link_of_the_class_page_answers(
     assert any("roster.csv" in link for link in links)
     for link in sorted(links):
         assert client.get(link).status_code == 200, link
+    # The same links by hand, with the order left blank: ascending, as when it is left out.
+    for path in (f"/classes/{classroom.id}", f"/classes/{classroom.id}/roster.csv"):
+        assert client.get(f"{path}?sort=name&desc=").status_code == 200, path

@@ -14,11 +14,17 @@ from app.progress.dashboard import SORTS, STATUSES, RosterFilter
 from app.reports.scope import Period
 
 
+def blank_as(default: object) -> BeforeValidator:
+    """A blank value is the parameter's default: a link or GET form that sends `desc=` or
+    `page=` means "as usual", not an invalid yes/no or number."""
+    return BeforeValidator(lambda value: default if value == "" else value)
+
+
 def roster_filter(
     status: Annotated[str, Query(max_length=20, description="One of " + ", ".join(STATUSES))] = "",
     q: Annotated[str, Query(max_length=100, description="Name or officer code, accents optional")] = "",
     sort: Annotated[str, Query(max_length=20, description="One of " + ", ".join(SORTS))] = "name",
-    desc: bool = False,
+    desc: Annotated[bool, blank_as(False)] = False,
 ) -> RosterFilter:
     """A class roster's filter from the query string; unknown values fall back to the defaults."""
     return RosterFilter(
