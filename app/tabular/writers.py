@@ -209,7 +209,11 @@ def xlsx_chunks(
         os.unlink(path)
 
 
-WRITERS = {"csv": csv_chunks, "csv-semi": partial(csv_chunks, delimiter=";"), "xlsx": xlsx_chunks}
+WRITERS: dict[str, Callable[..., Iterator[bytes]]] = {
+    "csv": csv_chunks,
+    "csv-semi": partial(csv_chunks, delimiter=";"),
+    "xlsx": xlsx_chunks,
+}
 
 
 def file_chunks(
