@@ -14,7 +14,7 @@ from app.api.deps import Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.classrooms import changes
 from app.classrooms import service as classes
-from app.http.params import RosterFilterDep
+from app.http.params import PageQuery, RosterFilterDep
 from app.http.session import SessionDep
 from app.i18n import today
 from app.progress import mine
@@ -159,7 +159,7 @@ def get_roster(
     actor: Reader,
     classroom_id: int,
     flt: RosterFilterDep,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: PageQuery = 1,
 ) -> RosterPageRead:
     """The class roster with progress, filtered, sorted and paged (50 a page) by the database."""
     classroom, _ = classes.get_class(session, actor, classroom_id)

@@ -49,6 +49,8 @@ def report_period(
 
 
 PeriodDep = Annotated[Period, Depends(report_period)]
+# A paged list's page; a blank one is the first.
+PageQuery = Annotated[int, Query(ge=1, le=100_000), blank_as(1)]
 
 
 def blank_is_none(value: object) -> object:

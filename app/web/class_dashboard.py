@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from app.classrooms import changes
@@ -14,7 +14,7 @@ from app.classrooms import service as classes
 from app.config import get_settings
 from app.db import utcnow
 from app.http.downloads import disposition
-from app.http.params import RosterFilterDep, SeparatorParam
+from app.http.params import PageQuery, RosterFilterDep, SeparatorParam
 from app.http.session import SessionDep
 from app.i18n import today
 from app.notifications import delivery, reminders
@@ -34,7 +34,7 @@ def class_page(
     actor: LoggedInDep,
     classroom_id: int,
     flt: RosterFilterDep,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: PageQuery = 1,
 ) -> HTMLResponse:
     classroom, unit = classes.get_class(session, actor, classroom_id)
     listing = roster_page(session, classroom, today=today(), flt=flt, page=page)

@@ -21,6 +21,7 @@ from app.certificates import service as certificates
 from app.config import get_settings
 from app.errors import InvalidInput
 from app.http.downloads import disposition
+from app.http.params import PageQuery
 from app.http.session import SessionDep
 from app.i18n import parse_day, today
 from app.orgs import service as orgs
@@ -37,7 +38,7 @@ def officers_page(
     session: SessionDep,
     actor: LoggedInDep,
     q: Annotated[str, Query(max_length=200)] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
     account: Annotated[Literal["", "not_activated", "activated", "inactive"], Query()] = "",
 ) -> HTMLResponse:
     rows = officers.search_officers(session, actor, query=q, page=page, account=account)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BeforeValidator, Field
 
-from app.http.params import BlankInt, PeriodDep, blank_is_none
+from app.http.params import BlankInt, PageQuery, PeriodDep, blank_is_none
 from app.http.session import SessionDep
 from app.i18n import parse_day, today
 from app.orgs import service as orgs
@@ -24,7 +24,6 @@ from app.web.templating import render
 
 router = APIRouter(prefix="/reports", include_in_schema=False)
 UnitQuery = Annotated[BlankInt, Query()]
-Page = Annotated[int, Query(ge=1, le=100_000)]
 YearQuery = Annotated[Annotated[int, Field(ge=2000, le=2100)] | None, BeforeValidator(blank_is_none), Query()]
 
 
@@ -85,7 +84,7 @@ def unit_officers_page(
     period: PeriodDep,
     unit_id: int,
     status: Annotated[str, Query(max_length=20)] = "",
-    page: Page = 1,
+    page: PageQuery = 1,
 ) -> HTMLResponse:
     status = status if status in STATUSES else ""
     listing = officers.unit_officers(
@@ -181,7 +180,7 @@ def shortfalls_report_page(
     actor: LoggedInDep,
     unit_id: UnitQuery = None,
     year: YearQuery = None,
-    page: Page = 1,
+    page: PageQuery = 1,
 ) -> HTMLResponse:
     listing = hours.shortfalls(session, actor, unit_id=unit_id, year=year or today().year, page=page)
     unit = listing.scope.unit
