@@ -113,6 +113,19 @@ def heading(page: Page) -> Locator:
     return page.get_by_role("heading", level=1)
 
 
+RIGHT_EDGE_OF_TEXT = """element => {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  return range.getBoundingClientRect().right;
+}"""
+
+
+def in_sight(walker: Walker, thing: Locator) -> None:
+    """Its text ends before the screen's right edge, not in a table's box scrolled out of sight."""
+    right = thing.evaluate(RIGHT_EDGE_OF_TEXT)
+    assert right <= walker.size.width, f"{thing} ends at {right} px on a {walker.size.width} px screen"
+
+
 def take_quiz(walker: Walker, title: str) -> None:
     page = walker.page
     expect(heading(page)).to_have_text(title)
@@ -205,6 +218,7 @@ def test_coordinator(walker: Walker, size: Size) -> None:
         expect(roster.filter(has_text=name)).to_have_count(1)
     begun = ROOM_PEOPLE[code][0]
     expect(roster.filter(has_text=begun)).to_contain_text("đang học")
+    in_sight(walker, roster.filter(has_text=begun).get_by_text(begun))
     walker.look("class")
 
     page.get_by_role("link", name="đang học (1)").click()
@@ -229,7 +243,9 @@ def test_coordinator(walker: Walker, size: Size) -> None:
     assert lines[0].startswith("Mã cán bộ,Họ và tên,")
     assert {name for name in ROOM_PEOPLE[code] if name in export} == set(ROOM_PEOPLE[code])
 
-    page.get_by_role("button", name="Hoàn tác lần ghi danh này").click()
+    undo = page.get_by_role("button", name="Hoàn tác lần ghi danh này")
+    in_sight(walker, undo)
+    undo.click()
     expect(page.locator(".flash")).to_have_text("Đã hoàn tác lần ghi danh.")
     # "All" counts the rows it lists, the withdrawn among them.
     expect(page.get_by_role("link", name="tất cả (3)")).to_be_visible()
