@@ -8,13 +8,14 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.databases import free_port, wait_for_port
+from tests.e2e.walk import Site, seed, stage
 
 SITE: dict[str, str] = {}
 RUN_ENV: dict[str, str] = {}
@@ -80,10 +81,18 @@ def live_server(
         assert found, init.stdout
         SITE["admin_code"] = found.group(1)
         RUN_ENV.update(env)
-        port = free_port()
-        # Certificates print links to the public address: here, the live server itself.
-        env["HOCSO_PUBLIC_URL"] = RUN_ENV["HOCSO_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
-        log = (tmp_path_factory.mktemp("server") / "uvicorn.log").open("w")
+        with serving(env, tmp_path_factory.mktemp("server")) as url:
+            RUN_ENV["HOCSO_PUBLIC_URL"] = url
+            yield url
+
+
+@contextmanager
+def serving(env: dict[str, str], folder: Path) -> Iterator[str]:
+    """uvicorn on a free port of 127.0.0.1 over env's database, logging into folder."""
+    port = free_port()
+    # Certificates print links to the public address: here, the live server itself.
+    env = {**env, "HOCSO_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    with (folder / "uvicorn.log").open("w") as log:
         server = subprocess.Popen(
             [BIN / "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
@@ -92,11 +101,28 @@ def live_server(
         )
         try:
             wait_for_port(port)
-            yield f"http://127.0.0.1:{port}"
+            yield env["HOCSO_PUBLIC_URL"]
         finally:
             server.terminate()
             server.wait(timeout=10)
-            log.close()
+
+
+@pytest.fixture(scope="session")
+def walk_site(
+    new_database: Callable[[], AbstractContextManager[str]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """tests/e2e/walk.py's seeded site, served; the walkers only read, so they share it."""
+    with new_database() as url:
+        env = {**os.environ, "HOCSO_DATABASE_URL": url, "HOCSO_ENVIRONMENT": "test"}
+        for command in (["db", "upgrade"], ["courses", "import"]):
+            subprocess.run([BIN / "hocso", *command], env=env, check=True, capture_output=True)
+        params = seed(url)
+        # The export the seed queued, written before anyone looks for it.
+        subprocess.run([BIN / "hocso", "jobs", "run", "--once"], env=env, check=True, capture_output=True)
+        with serving(env, tmp_path_factory.mktemp("walk")) as address:
+            site = Site(address, params)
+            stage(site)
+            yield site
 
 
 # Closed when the last browser test is done: Playwright's sync API runs an event loop in the main
