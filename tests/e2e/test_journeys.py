@@ -194,12 +194,12 @@ def test_coordinator(walker: Walker, size: Size) -> None:
     walker.look("classes")
 
     title = f"Lớp hồ sơ điện tử {room}"
+    page.get_by_label("Khoá học").select_option(label=TITLE)
     page.get_by_label("Mã", exact=True).fill(f"HSDT-{code}")
     page.get_by_label("Lớp", exact=True).fill(title)
     expect(page.get_by_label("Đơn vị tổ chức").locator("option").first).to_have_text("Sở Nội vụ (SNV)")
     page.get_by_label("Khai giảng").fill(today("Asia/Ho_Chi_Minh").isoformat())
     page.get_by_label("Hạn hoàn thành").fill((today("Asia/Ho_Chi_Minh") + timedelta(days=30)).isoformat())
-    page.get_by_label("Khoá học").select_option(label=TITLE)
     walker.look("new-class")
     page.get_by_role("button", name="Mở lớp").click()
     expect(heading(page)).to_have_text(title)
