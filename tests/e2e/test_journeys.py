@@ -173,6 +173,8 @@ def test_officer(walker: Walker, size: Size) -> None:
     assert (pdf.status, pdf.headers["content-type"]) == (200, "application/pdf")
     assert pdf.body().startswith(b"%PDF-") and len(pdf.body()) > 5_000
 
+    # The assignment's notice and the completion's, waiting; on a phone too, the menu folded.
+    expect(page.locator("header.site .badge:visible")).to_have_text("2")
     walker.menu(re.compile(r"^Thông báo"))
     expect(heading(page)).to_have_text("Thông báo")
     notice = page.locator(".notices li", has_text=TITLE).filter(has_text="hoàn thành")
