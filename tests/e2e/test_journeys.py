@@ -104,8 +104,11 @@ def walker(browser: Browser, site: str, size: Size, request: pytest.FixtureReque
         viewport={"width": size.width, "height": size.height},
         accept_downloads=True,
     )
+    # A machine busy with other tests can take more than the usual 5 s to answer a page.
     context.set_default_timeout(10_000)
+    expect.set_options(timeout=10_000)
     yield Walker(context.new_page(), size, request.node.originalname.removeprefix("test_"))
+    expect.set_options(timeout=5_000)
     context.close()
 
 
@@ -169,6 +172,7 @@ def test_officer(walker: Walker, size: Size) -> None:
     certificate = done.get_by_role("link", name=re.compile(r"^Giấy chứng nhận .+ \(PDF\)$"))
     href = certificate.get_attribute("href")
     assert href is not None
+    # The browser would show the PDF in its viewer: the file is fetched as it would fetch it.
     pdf = page.request.get(href)
     assert (pdf.status, pdf.headers["content-type"]) == (200, "application/pdf")
     assert pdf.body().startswith(b"%PDF-") and len(pdf.body()) > 5_000
