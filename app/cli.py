@@ -335,9 +335,10 @@ def _describe(summary: Summary) -> str:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(1, help="Worker processes."),
+    workers: int = typer.Option(0, help="Worker processes (0: one per CPU core, at most 8)."),
 ) -> None:
     """Run the web server."""
+    from app.serving import default_workers
     from app.serving import serve as serve_app
 
     settings = get_settings()
@@ -346,7 +347,7 @@ def serve(
         "app.main:create_app",
         host=host,
         port=port,
-        workers=workers,
+        workers=workers or default_workers(),
         log_level=settings.log_level,
         forwarded_allow_ips=settings.forwarded_allow_ips,
     )

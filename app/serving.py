@@ -9,12 +9,25 @@ single-process path already has."""
 
 from __future__ import annotations
 
+import os
 import socket
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from app.logs import log_config
+
+# Each worker holds its own pool of database connections and its own copy of the content cache;
+# past this many, more processes on one server add memory and connections, not throughput.
+MAX_DEFAULT_WORKERS = 8
+
+
+def default_workers() -> int:
+    """One worker process per core, up to MAX_DEFAULT_WORKERS. Handlers are synchronous and
+    CPU-bound (templates, argon2, rows into objects), and one Python process runs Python on one
+    core at a time, however many request threads it has: a single worker leaves the other cores
+    idle while its threads wait on each other for the interpreter lock."""
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
 
 
 def tcp_listener(host: str, port: int) -> socket.socket:

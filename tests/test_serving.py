@@ -139,3 +139,11 @@ class TestServeWithWorkers:
         finally:
             stop(server)
         assert request_lines(log_path, "/healthz")[-1]["client"] == "203.0.113.9"
+
+
+def test_hocso_serve_runs_a_worker_per_core_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import serving
+
+    for cores, expected in ((None, 1), (1, 1), (2, 2), (6, 6), (64, serving.MAX_DEFAULT_WORKERS)):
+        monkeypatch.setattr("app.serving.os.cpu_count", lambda cores=cores: cores)
+        assert serving.default_workers() == expected
