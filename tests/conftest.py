@@ -131,7 +131,11 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """A session inside an outer transaction that is rolled back after the test; commits in the
-    code under test only release savepoints."""
+    code under test only release savepoints. What a process keeps between requests (the class
+    page's suggestions) starts empty, as the test's data does."""
+    from app.classrooms.changes import clear_choices
+
+    clear_choices()
     with engine.connect() as connection:
         outer = connection.begin()
         db_session = Session(

@@ -3,6 +3,7 @@ officers joining a class that allows it, within the units the class is organised
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -120,9 +121,34 @@ def codes_from_file(filename: str, data: bytes) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
+# Suggestions read over every officer in the actor's units: at a province's size that scan costs
+# more than the rest of a class page, so each server process keeps them a few minutes per scope.
+# They are only suggestions; a rank imported a minute ago may be typed in full meanwhile.
+CHOICES_SECONDS = 300.0
+_choices: dict[tuple[object, ...], tuple[float, dict[str, list[str]]]] = {}
+
+
 def filter_choices(session: Session, actor: Actor) -> dict[str, list[str]]:
     """The job positions and ranks that occur among the actor's officers, offered as suggestions
     so the unit filter matches the roster's own spelling."""
+    key = (actor.system, *sorted(actor.paths_with(Permission.CLASSES_MANAGE)))
+    now = time.monotonic()
+    kept = _choices.get(key)
+    if kept is not None and now - kept[0] < CHOICES_SECONDS:
+        return kept[1]
+    result = _read_choices(session, actor)
+    if len(_choices) >= 1000:
+        _choices.clear()
+    _choices[key] = (now, result)
+    return result
+
+
+def clear_choices() -> None:
+    """Forget the suggestions kept (a roster import changes them; tests start from nothing)."""
+    _choices.clear()
+
+
+def _read_choices(session: Session, actor: Actor) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for name in ("job_position", "rank"):
         column = getattr(User, name)

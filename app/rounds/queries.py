@@ -12,11 +12,16 @@ from sqlalchemy.orm import aliased
 from app.rounds.models import ProgressCycle
 
 
+# Made once: building an alias costs more than the rest of a query's construction, and a query
+# may reuse one as long as it joins it once.
+_EARNED = aliased(ProgressCycle, name="earned")
+_LATER = aliased(ProgressCycle, name="later_earned")
+
+
 def earned_round(user_id: Any, course_id: Any) -> tuple[Any, ColumnElement[bool]]:
     """An alias of the officer's latest completed round of the course and the condition to
     outer-join it on (by the unique index on user, course and round number)."""
-    earned = aliased(ProgressCycle, name="earned")
-    later = aliased(ProgressCycle, name="later_earned")
+    earned, later = _EARNED, _LATER
     condition = and_(
         earned.user_id == user_id,
         earned.course_id == course_id,

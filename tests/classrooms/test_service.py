@@ -129,6 +129,11 @@ class TestAssign:
         choices = changes.filter_choices(session, coord)
         assert "Một cửa" in choices["job_position"] and {"Cán sự", "Chuyên viên"} <= set(choices["rank"])
         assert changes.filter_choices(session, world.actor(session, world.coord_b))["rank"] == []
+        # Kept a few minutes per scope: a rank added meanwhile shows once they are read again.
+        make_officer(session, world.dept_a, rank="Chuyên viên chính")
+        assert "Chuyên viên chính" not in changes.filter_choices(session, coord)["rank"]
+        changes.clear_choices()
+        assert "Chuyên viên chính" in changes.filter_choices(session, coord)["rank"]
 
     def test_capacity_and_closed_class(self, session: Session, world: World, course: str) -> None:
         class_id = new_class(session, world, course, capacity=2)
