@@ -11,7 +11,6 @@ from sqlalchemy.orm import aliased
 
 from app.rounds.models import ProgressCycle
 
-
 # Made once: building an alias costs more than the rest of a query's construction, and a query
 # may reuse one as long as it joins it once.
 _EARNED = aliased(ProgressCycle, name="earned")
