@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -49,6 +50,25 @@ class OfficerRead(BaseModel):
             activated=u.password_hash is not None,
             unit=UnitRef(id=row.unit.id, code=row.unit.code, name=row.unit.name),
         )
+
+
+def officer_read(row: Any) -> OfficerRead:
+    """An officer from a row of app.accounts.service.OFFICER_COLUMNS."""
+    return OfficerRead(
+        id=row.id,
+        officer_code=row.officer_code,
+        full_name=row.full_name,
+        email=row.email,
+        phone=row.phone,
+        birth_date=row.birth_date,
+        category=row.category,
+        rank=row.rank,
+        position=row.position,
+        job_position=row.job_position,
+        active=row.active,
+        activated=bool(row.activated),
+        unit=UnitRef(id=row.unit_id, code=row.unit_code, name=row.unit_name),
+    )
 
 
 class GrantRead(BaseModel):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import end_sessions_of
@@ -54,13 +55,49 @@ def search_officers(
     """Officers the actor may see; every query word must start a word of the name, or match the
     officer code or e-mail. Accent-insensitive; sorted the Vietnamese way (given name last).
     account narrows them to one of ACCOUNT_STATES (not activated: active, no password yet)."""
+    stmt = _officer_search(select(User, OrgUnit), actor, query=query, account=account)
+    offset = (max(page, 1) - 1) * PAGE_SIZE
+    rows = session.execute(stmt.order_by(User.name_sort, User.id).offset(offset).limit(PAGE_SIZE)).all()
+    return [OfficerRow(u, o) for u, o in rows]
+
+
+# A SELECT of officers, whatever its columns, narrowed by _officer_search.
+Query = TypeVar("Query", bound="Select[*tuple[Any, ...]]")
+
+# What the API shows of an officer, read as plain columns: a page of 50 costs a fraction of
+# building 100 mapped objects (users and their units) for the same values.
+OFFICER_COLUMNS = (
+    User.id,
+    User.officer_code,
+    User.full_name,
+    User.email,
+    User.phone,
+    User.birth_date,
+    User.category,
+    User.rank,
+    User.position,
+    User.job_position,
+    User.active,
+    User.password_hash.is_not(None).label("activated"),
+    OrgUnit.id.label("unit_id"),
+    OrgUnit.code.label("unit_code"),
+    OrgUnit.name.label("unit_name"),
+)
+
+
+def officer_rows(session: Session, actor: Actor, *, query: str = "", page: int = 1) -> list[Any]:
+    """The same page as search_officers, as rows of OFFICER_COLUMNS."""
+    stmt = _officer_search(select(*OFFICER_COLUMNS), actor, query=query, account="")
+    offset = (max(page, 1) - 1) * PAGE_SIZE
+    return list(session.execute(stmt.order_by(User.name_sort, User.id).offset(offset).limit(PAGE_SIZE)))
+
+
+def _officer_search(stmt: Query, actor: Actor, *, query: str, account: str) -> Query:
     actor.require_any(Permission.OFFICERS_READ)
     if len(query) > 200:
         raise InvalidInput("The search text is too long.")
-    stmt = (
-        select(User, OrgUnit)
-        .join(OrgUnit, OrgUnit.id == User.unit_id)
-        .where(within(actor, Permission.OFFICERS_READ, OrgUnit.path))
+    stmt = stmt.join(OrgUnit, OrgUnit.id == User.unit_id).where(
+        within(actor, Permission.OFFICERS_READ, OrgUnit.path)
     )
     stmt = stmt.where(*officer_matches(query))
     if account == "not_activated":
@@ -69,9 +106,7 @@ def search_officers(
         stmt = stmt.where(User.active.is_(True), User.password_hash.is_not(None))
     elif account == "inactive":
         stmt = stmt.where(User.active.is_(False))
-    offset = (max(page, 1) - 1) * PAGE_SIZE
-    rows = session.execute(stmt.order_by(User.name_sort, User.id).offset(offset).limit(PAGE_SIZE)).all()
-    return [OfficerRow(u, o) for u, o in rows]
+    return stmt
 
 
 def get_officer(

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.accounts import service as officers
-from app.accounts.schemas import MeRead, OfficerRead, UnitRef
+from app.accounts.schemas import MeRead, OfficerRead, UnitRef, officer_read
 from app.api.deps import ApiActor
 from app.api.errors import API_ERRORS
 from app.http.session import SessionDep
@@ -34,7 +34,7 @@ def list_officers(
     q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> list[OfficerRead]:
-    return [OfficerRead.of(row) for row in officers.search_officers(session, actor, query=q, page=page)]
+    return [officer_read(row) for row in officers.officer_rows(session, actor, query=q, page=page)]
 
 
 @router.get("/officers/{user_id}", response_model=OfficerRead)
