@@ -90,14 +90,20 @@ class _Roster:
             )
             or 0
         )
+        # Rounds and lesson counts of this class's officers only: grouped over everyone who ever
+        # took the course, a class of 100 in a province paid for the course's tens of thousands.
+        members = select(Enrolment.user_id).where(Enrolment.classroom_id == classroom.id)
         latest = (
             select(ProgressCycle.user_id, func.max(ProgressCycle.number).label("number"))
-            .where(ProgressCycle.course_id == course_id)
+            .where(ProgressCycle.course_id == course_id, ProgressCycle.user_id.in_(members))
             .group_by(ProgressCycle.user_id)
             .subquery()
         )
         cycle = _CYCLE
         earned, earned_on = earned_round(Enrolment.user_id, course_id)
+        rounds = select(ProgressCycle.id).where(
+            ProgressCycle.course_id == course_id, ProgressCycle.user_id.in_(members)
+        )
         done = (
             select(
                 LessonCompletion.cycle_id,
@@ -105,7 +111,11 @@ class _Roster:
                 func.sum(func.coalesce(Lesson.minutes, 0)).label("minutes"),
             )
             .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
-            .where(Lesson.course_id == course_id, Lesson.retired.is_(False))
+            .where(
+                Lesson.course_id == course_id,
+                Lesson.retired.is_(False),
+                LessonCompletion.cycle_id.in_(rounds),
+            )
             .group_by(LessonCompletion.cycle_id)
             .subquery()
         )
