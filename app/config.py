@@ -41,10 +41,10 @@ class Settings(BaseSettings):
     # Send cookies only over HTTPS (set when the site is served behind TLS).
     cookie_secure: bool = False
     activation_code_days: int = 14
-    # argon2id cost of each password hash: memory in KiB, passes, lanes. The default is the setting
-    # OWASP's password storage cheat sheet recommends (19 MiB, 2 passes, 1 lane): one lane because a log-in wave already
-    # keeps every core busy with other people's hashes, and lanes would only contend for them
-    # (SECURITY.md has the figures). Hashes made at another cost are upgraded at the next
+    # argon2id cost of each password hash: memory in KiB, passes, lanes. The default is the
+    # setting OWASP's password storage cheat sheet recommends (19 MiB, 2 passes, 1 lane): one
+    # lane because a log-in wave already keeps every core busy with other people's hashes, and
+    # lanes would only contend for them (SECURITY.md has the figures). Hashes made at another cost are upgraded at the next
     # successful log-in. Tests lower it to run fast; production refuses anything cheaper than
     # OWASP's weakest recommended setting.
     password_hash_memory_kib: int = Field(default=19456, ge=8)
