@@ -44,9 +44,9 @@ class Settings(BaseSettings):
     # argon2id cost of each password hash: memory in KiB, passes, lanes. The default is the
     # setting OWASP's password storage cheat sheet recommends (19 MiB, 2 passes, 1 lane): one
     # lane because a log-in wave already keeps every core busy with other people's hashes, and
-    # lanes would only contend for them (SECURITY.md has the figures). Hashes made at another cost are upgraded at the next
-    # successful log-in. Tests lower it to run fast; production refuses anything cheaper than
-    # OWASP's weakest recommended setting.
+    # lanes would only contend for them (SECURITY.md has the figures). Hashes made at another
+    # cost are upgraded at the next successful log-in. Tests lower it to run fast; production
+    # refuses anything cheaper than OWASP's weakest recommended setting.
     password_hash_memory_kib: int = Field(default=19456, ge=8)
     password_hash_time_cost: int = Field(default=2, ge=1)
     password_hash_parallelism: int = Field(default=1, ge=1)
