@@ -73,6 +73,19 @@ class RosterPlan:
     def ok(self) -> bool:
         return not self.errors
 
+    def summary(self) -> dict[str, int]:
+        """How many rows the plan reads and what it does to them (the audit's details, and the
+        page shown after the import)."""
+        return {
+            "rows": self.rows,
+            "new": len(self.new),
+            "updated": len(self.updates),
+            "moved": len(self.moves),
+            "unchanged": self.unchanged,
+            "reactivated": len(self.reactivate),
+            "deactivated": len(self.deactivate),
+        }
+
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), CHUNK):
@@ -297,15 +310,7 @@ def apply_roster(session: Session, actor: Actor, plan: RosterPlan, *, on: date) 
         "roster.import",
         target_type="roster",
         target_id=plan.filename[:100],
-        details={
-            "rows": plan.rows,
-            "new": len(plan.new),
-            "updated": len(plan.updates),
-            "moved": len(plan.moves),
-            "unchanged": plan.unchanged,
-            "reactivated": len(plan.reactivate),
-            "deactivated": len(plan.deactivate),
-        },
+        details=plan.summary(),
     )
     session.flush()
 

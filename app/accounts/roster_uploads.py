@@ -156,16 +156,7 @@ def apply_upload(session: Session, actor: Actor, *, upload_id: int, on: date) ->
     for start in range(0, len(codes), CHUNK):
         chunk = codes[start : start + CHUNK]
         new_ids += session.scalars(select(User.id).where(User.officer_code.in_(chunk)).order_by(User.id))
-    upload.outcome = {
-        "rows": plan.rows,
-        "new": len(plan.new),
-        "updated": len(plan.updates),
-        "moved": len(plan.moves),
-        "unchanged": plan.unchanged,
-        "reactivated": len(plan.reactivate),
-        "deactivated": len(plan.deactivate),
-        "new_ids": sorted(new_ids),
-    }
+    upload.outcome = {**plan.summary(), "new_ids": sorted(new_ids)}
     upload.applied_at = utcnow()
     upload.data = b""
     return plan
