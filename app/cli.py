@@ -20,6 +20,8 @@ from app.backup import BackupError, Summary, backup, restore
 from app.certificates.issuing import issue_missing
 from app.config import get_settings
 from app.courses.content import ContentInvalid, find_course_dirs, parse_course_dir
+from app.courses.glossary import Glossary, find_glossary, load_glossary
+from app.courses.review import CourseReview, review_course
 from app.courses.service import import_course_dir
 from app.db import transaction, utcnow
 from app.demo import install_demo
@@ -92,18 +94,49 @@ def _each_course(dirs: list[Path], verb: str, work: Callable[[Path], str]) -> No
 @courses_app.command("check")
 def courses_check(
     path: Annotated[Path, typer.Argument(help="A course folder, or a folder of courses.")],
+    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
 ) -> None:
-    """Validate course files without writing anything."""
+    """Validate course files without writing anything; then warn about quiz quality, terms and
+    hours (courses/README.md, "Cảnh báo chất lượng") and sum each course up in one line."""
+    glossary = _glossary(path)
+    reviews: list[CourseReview] = []
 
     def check(course_dir: Path) -> str:
         spec = parse_course_dir(course_dir, max_asset_bytes=get_settings().max_asset_bytes)
+        reviews.append(review_course(course_dir, spec, glossary))
         quizzes = sum(1 for m in spec.modules if m.quiz)
         return (
             f"[green]✓ {spec.id}[/green]: {len(spec.modules)} modules, {len(spec.lessons)} lessons, "
             f"{quizzes} quizzes"
         )
 
-    _each_course(_course_dirs(path), "Checking", check)
+    failed = False
+    try:
+        _each_course(_course_dirs(path), "Checking", check)
+    except typer.Exit:
+        failed = True
+    for review in reviews:
+        if review.warnings:
+            out.print(f"[yellow]! {review.slug}[/yellow]: {len(review.warnings)} cảnh báo")
+        for warning in review.warnings:
+            out.print(f"    {review.slug}/{warning}", highlight=False, markup=False)
+    for review in reviews:
+        out.print(review.summary, highlight=False, markup=False)
+    if failed or (strict and any(r.warnings for r in reviews)):
+        raise typer.Exit(1)
+
+
+def _glossary(path: Path | None, *, required: bool = True) -> Glossary:
+    """The shared glossary beside the courses. Its own problems stop a check; an import, which
+    warnings never stop, goes on without it."""
+    try:
+        return load_glossary(find_glossary(path or get_settings().courses_dir, get_settings().courses_dir))
+    except ContentInvalid as exc:
+        for problem in exc.errors:
+            err.print(f"[red]✗[/red] {problem}", highlight=False, markup=False)
+        if required:
+            raise typer.Exit(1) from exc
+        return Glossary()
 
 
 @courses_app.command("import")
@@ -117,9 +150,13 @@ def courses_import(
 
     def load(course_dir: Path) -> str:
         with transaction() as session:
-            result = import_course_dir(session, course_dir, max_asset_bytes=get_settings().max_asset_bytes)
-        return f"{result.slug}: {result.status} (version {result.version})"
+            result = import_course_dir(
+                session, course_dir, max_asset_bytes=get_settings().max_asset_bytes, glossary=glossary
+            )
+        advice = f"; {result.warnings} cảnh báo: hocso courses check {course_dir}" if result.warnings else ""
+        return f"{result.slug}: {result.status} (version {result.version}){advice}"
 
+    glossary = _glossary(path, required=False)
     _each_course(_course_dirs(path), "Importing", load)
 
 

@@ -25,6 +25,8 @@ class ImportResult:
     slug: str
     status: ImportStatus
     version: int
+    # How many warnings `hocso courses check` gives on the course: told, never blocking.
+    warnings: int = 0
 
 
 def upsert_course(session: Session, spec: CourseSpec) -> ImportResult:

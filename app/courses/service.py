@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import and_, func, select, true
@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from app.config import get_settings
 from app.courses.cache import TTLCache
 from app.courses.content import find_course_dirs, parse_course_dir
+from app.courses.glossary import Glossary
 from app.courses.importer import ImportResult, upsert_course
 from app.courses.models import Course, CourseAsset, CourseModule, Lesson, Question, Quiz
 from app.courses.path import StepLink, course_steps, neighbours
+from app.courses.review import review_course
 from app.errors import InvalidInput, NotFound
 from app.text import collation_key, search_terms
 
@@ -273,11 +275,16 @@ def get_asset(
     return asset
 
 
-def import_course_dir(session: Session, path: Path, *, max_asset_bytes: int) -> ImportResult:
-    """Parse one course folder and upsert it; raises ContentInvalid before writing anything."""
+def import_course_dir(
+    session: Session, path: Path, *, max_asset_bytes: int, glossary: Glossary | None = None
+) -> ImportResult:
+    """Parse one course folder and upsert it; raises ContentInvalid before writing anything.
+    With a glossary, the result also counts the course's warnings (they never stop an import)."""
     spec = parse_course_dir(path, max_asset_bytes=max_asset_bytes)
     result = upsert_course(session, spec)
     clear_content_cache()
+    if glossary is not None:
+        result = replace(result, warnings=len(review_course(path, spec, glossary).warnings))
     return result
 
 

@@ -21,9 +21,12 @@ from app.courses.archive import Limits, unpack_course_zip
 from app.courses.changes import CourseChanges, ItemChanges, compare
 from app.courses.checks import ContentError
 from app.courses.content import ContentInvalid, CourseSpec, parse_course_dir
+from app.courses.glossary import Glossary, find_glossary, load_glossary
 from app.courses.importer import ImportStatus, upsert_course
 from app.courses.models import Course, CourseUpload
 from app.courses.publishing import mark_published
+from app.courses.quality import CourseWarning
+from app.courses.review import review_course
 from app.courses.service import clear_content_cache
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied
@@ -42,6 +45,8 @@ class CoursePreview:
     filename: str
     status: PreviewStatus
     problems: list[ContentError] = field(default_factory=list)
+    # What `hocso courses check` warns about (quiz quality, terms, hours): shown, never blocking.
+    warnings: list[CourseWarning] = field(default_factory=list)
     slug: str = ""
     title_vi: str = ""
     title_en: str = ""
@@ -76,13 +81,22 @@ class ImportOutcome:
     published: bool
 
 
-def read_course_zip(data: bytes) -> CourseSpec:
+def read_course_zip(data: bytes, *, review: bool = False) -> tuple[CourseSpec, list[CourseWarning]]:
     """Unpack into a temporary folder and parse; InvalidInput for a bad zip, ContentInvalid for
-    bad course files. Nothing of the folder outlives the call."""
+    bad course files. With review, also the warnings `hocso courses check` would give, against
+    the site's glossary (a broken glossary is left out: warnings never block an upload).
+    Nothing of the folder outlives the call."""
     settings = get_settings()
     with tempfile.TemporaryDirectory(prefix="hocso-course-") as folder:
         root = unpack_course_zip(data, Path(folder), Limits(max_zip_bytes=settings.max_upload_bytes))
-        return parse_course_dir(root, max_asset_bytes=settings.max_asset_bytes)
+        spec = parse_course_dir(root, max_asset_bytes=settings.max_asset_bytes)
+        if not review:
+            return spec, []
+        try:
+            glossary = load_glossary(find_glossary(settings.courses_dir, settings.courses_dir))
+        except ContentInvalid:
+            glossary = Glossary()
+        return spec, review_course(root, spec, glossary).warnings
 
 
 def _safe_filename(filename: str) -> str:
@@ -123,10 +137,12 @@ def preview_zip(
     actor.require_any(Permission.COURSES_MANAGE)
     name = _safe_filename(filename)
     try:
-        spec = read_course_zip(data)
+        spec, warnings = read_course_zip(data, review=True)
     except ContentInvalid as exc:
         return CoursePreview(filename=name, status="invalid", problems=exc.errors), None
-    return _preview(session, name, spec), spec
+    preview = _preview(session, name, spec)
+    preview.warnings = warnings
+    return preview, spec
 
 
 def stage_upload(session: Session, actor: Actor, *, filename: str, data: bytes) -> CoursePreview:
@@ -171,7 +187,7 @@ def apply_upload(session: Session, actor: Actor, *, upload_id: int, publish: boo
     )
     if int(getattr(claimed, "rowcount", 0) or 0) != 1:
         raise Conflict("This upload has already been imported.")
-    spec = read_course_zip(upload.data)
+    spec, _ = read_course_zip(upload.data)
     if spec.content_hash != upload.content_hash:
         raise Conflict("The file no longer matches its preview; upload it again.")
     outcome = import_spec(session, actor, spec, publish=publish, filename=upload.filename)
