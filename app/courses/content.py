@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.courses.checks import Checker, ContentError
+from app.courses.pictures import IMAGE_TYPES, MAX_SVG_BYTES, SVG_TYPE, picture_problems
 from app.courses.quizfile import QuizSpec, parse_quiz
 from app.courses.rendering import render_lesson
 from app.courses.yamlnodes import YamlProblem, load_with_lines
@@ -20,13 +21,6 @@ from app.errors import InvalidInput
 from app.text import nfc
 
 COURSE_FILE = "course.yaml"
-IMAGE_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
 MAX_TEXT_FILE = 1024 * 1024
 # Our longest lesson is 15 KB; a lesson several times longer should be split anyway.
 MAX_LESSON_FILE = 100 * 1024
@@ -331,21 +325,22 @@ class _CourseReader:
         return LessonSpec(lesson_id, title, minutes, body.strip() + "\n", rendered.html)
 
     def _image(self, path: str, lesson: str, check: Checker) -> None:
-        suffix = Path(path).suffix.lower()
-        if suffix not in IMAGE_TYPES:
+        media_type = IMAGE_TYPES.get(Path(path).suffix.lower())
+        if media_type is None:
             check.errors.append(
-                ContentError(lesson, None, None, f"image '{path}': use a .png, .jpg, .gif or .webp file")
+                ContentError(
+                    lesson, None, None, f"image '{path}': use a .png, .jpg, .gif, .webp or .svg file"
+                )
             )
             return
         file, problem = self._file(path)
         if file is None:
             check.errors.append(ContentError(lesson, None, None, f"image: {problem}"))
             return
-        if file.stat().st_size > self.max_asset_bytes:
+        limit = MAX_SVG_BYTES if media_type == SVG_TYPE else self.max_asset_bytes
+        if file.stat().st_size > limit:
             check.errors.append(
-                ContentError(
-                    lesson, None, None, f"image '{path}' is larger than {self.max_asset_bytes // 1024} KB"
-                )
+                ContentError(lesson, None, None, f"image '{path}' is larger than {limit // 1024} KB")
             )
             return
         self.hashed.setdefault(path, file.read_bytes())
@@ -356,8 +351,9 @@ class _CourseReader:
             media_type = IMAGE_TYPES.get(Path(path).suffix.lower())
             if media_type is None:
                 continue
-            if not _looks_like(media_type, data):
-                self.errors.append(ContentError(path, None, None, f"the file is not really {media_type}"))
+            problems = picture_problems(media_type, data)
+            if problems:
+                self.errors.extend(ContentError(path, None, None, problem) for problem in problems)
                 continue
             assets.append(AssetSpec(path, media_type, data, hashlib.sha256(data).hexdigest()))
         return tuple(assets)
@@ -386,14 +382,3 @@ def _shift(problem: str, offset: int) -> str:
         if number.isdigit():
             return f"line {int(number) + offset}:{rest}"
     return problem
-
-
-def _looks_like(media_type: str, data: bytes) -> bool:
-    signatures = {
-        "image/png": (b"\x89PNG\r\n\x1a\n",),
-        "image/jpeg": (b"\xff\xd8\xff",),
-        "image/gif": (b"GIF87a", b"GIF89a"),
-    }
-    if media_type == "image/webp":
-        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
-    return data.startswith(signatures[media_type])

@@ -9,6 +9,9 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# A course's picture, opened on its own: an SVG is a document, so it may load nothing, run
+# nothing and is sandboxed; its drawing may still use inline presentation styles.
+MEDIA_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 # Swagger UI sets inline styles; its page alone may use them, and still runs no inline script.
 DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace(
     "img-src 'self'", "img-src 'self' data:"
@@ -55,9 +58,12 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                # A response that sets its own policy or caching (a course picture) keeps it.
+                named = {name.lower() for name, _ in headers}
                 headers.extend(BASE_HEADERS)
-                headers.append((b"content-security-policy", csp.encode()))
-                if private and not any(name.lower() == b"cache-control" for name, _ in headers):
+                if b"content-security-policy" not in named:
+                    headers.append((b"content-security-policy", csp.encode()))
+                if private and b"cache-control" not in named:
                     headers.append(NO_STORE)
                 message["headers"] = headers
             await send(message)

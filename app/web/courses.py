@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.courses import service
+from app.http.security import MEDIA_CSP
 from app.http.session import SessionDep
 from app.progress import access
 from app.progress import service as progress
@@ -52,5 +53,6 @@ def course_media(session: SessionDep, actor: ActorDep, slug: str, path: str) -> 
         headers={
             "Cache-Control": "public, max-age=86400" if media.public else "private, max-age=300",
             "ETag": f'"{media.asset.sha256}"',
+            "Content-Security-Policy": MEDIA_CSP,
         },
     )
