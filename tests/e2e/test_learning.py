@@ -60,13 +60,13 @@ def test_assign_learn_and_see_progress(browser: Browser, live_server: str, tmp_p
     officer.get_by_role("link", name=re.compile(r"^Bắt đầu: ")).click()
     officer.get_by_role("button", name="Tôi đã học xong bài này").click()
     expect(officer.locator(".flash")).to_contain_text("Đã ghi nhận bạn học xong bài")
-    expect(officer.locator(".meta").first).to_contain_text("Bài 2 trên 18")
+    expect(officer.locator(".meta").first).to_contain_text("Bài 2 trên 24")
     officer.goto("/learning")
-    expect(officer.locator(".card")).to_contain_text("Đã học 1 trên 18 bài")
+    expect(officer.locator(".card")).to_contain_text("Đã học 1 trên 24 bài")
 
     admin.reload()
     row = admin.locator("tr", has_text="Phan Thị Học")
-    expect(row).to_contain_text("6%")
+    expect(row).to_contain_text("4%")
     expect(row).to_contain_text("đang học")
 
     # The coordinator finds the officer on the dashboard and reminds them; the officer sees it.
