@@ -3,7 +3,6 @@
 
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
@@ -61,9 +60,6 @@ def test_the_glossary_beside_the_courses_is_used_and_its_errors_stop_the_check(t
     assert "thuat-ngu.yaml:2: terms[1]: 'use' is missing" in broken.output
 
 
-@pytest.mark.xfail(
-    strict=False, reason="the shipped courses are being rewritten to meet the checker; make strict after"
-)
 def test_every_shipped_course_passes_the_checker_strictly() -> None:
     glossary = load_glossary(COURSES / "thuat-ngu.yaml")
     found = [
