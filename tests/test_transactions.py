@@ -9,12 +9,12 @@ import pytest
 from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, delete, select, text
+from sqlalchemy import Engine, create_engine, delete, event, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.courses.models import Course
-from app.db import make_engine
+from app.db import _WriteLockedConnection, make_engine
 from app.errors import Conflict
 from app.http.session import SessionDep
 from app.main import create_app
@@ -207,6 +207,67 @@ class TestSqliteWriters:
             releasing.join()
             assert time.monotonic() - started >= 0.15
             assert second.execute(text("SELECT count(*) FROM t")).scalar() == 2
+
+    def test_the_lock_is_given_back_by_a_commit_a_rollback_and_a_close(self, sqlite_engine: Engine) -> None:
+        with sqlite_engine.connect() as other:
+            for end in ("commit", "rollback", "close"):
+                conn = sqlite_engine.connect()
+                conn.execute(text("INSERT INTO t VALUES (1)"))
+                getattr(conn, end)()
+                # Taken at once: a lock still held would wait for the busy timeout (20 s).
+                other.execute(text("INSERT INTO t VALUES (2)"))
+                other.commit()
+                conn.close()
+            # The committed row and the three of the other connection.
+            assert other.execute(text("SELECT count(*) FROM t")).scalar() == 4
+
+    def test_a_writer_gives_up_after_the_busy_timeout_with_sqlites_own_error(
+        self, sqlite_engine: Engine
+    ) -> None:
+        with sqlite_engine.connect() as first, sqlite_engine.connect() as second:
+            first.execute(text("INSERT INTO t VALUES (1)"))
+            connection_class = type(second.connection.dbapi_connection)
+            assert issubclass(connection_class, _WriteLockedConnection)
+            connection_class.lock_timeout = 0.2
+            with pytest.raises(OperationalError, match="database is locked"):
+                second.execute(text("INSERT INTO t VALUES (2)"))
+            second.rollback()
+            first.commit()
+            second.execute(text("INSERT INTO t VALUES (2)"))
+            second.commit()
+            assert second.execute(text("SELECT count(*) FROM t")).scalar() == 2
+
+    def test_many_writers_at_once_all_write(self, sqlite_engine: Engine) -> None:
+        def write(n: int) -> None:
+            for i in range(20):
+                with sqlite_engine.begin() as conn:
+                    conn.execute(text("INSERT INTO t VALUES (:x)"), {"x": n * 100 + i})
+
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with sqlite_engine.connect() as conn:
+            assert conn.execute(text("SELECT count(DISTINCT x) FROM t")).scalar() == 160
+
+
+def test_a_handler_s_work_is_committed_in_the_thread_that_ran_it(client: TestClient) -> None:
+    """The route class commits where the handler ran, before the session dependency resumes on
+    the event loop, so a transaction's locks are not held across a second hand-off."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    threads: dict[str, int] = {}
+
+    @app.post("/api/v1/_test/where")
+    def where(session: SessionDep) -> dict[str, bool]:
+        threads["handler"] = threading.get_ident()
+        event.listen(session, "after_commit", lambda _s: threads.setdefault("commit", threading.get_ident()))
+        session.add(_course("o-day"))
+        return {"ok": True}
+
+    assert client.post("/api/v1/_test/where").status_code == 200
+    assert threads["commit"] == threads["handler"]
 
 
 @pytest.mark.alone
