@@ -29,6 +29,7 @@ from app.db import transaction
 from app.http import errors as http_errors
 from app.http.limits import BodySizeLimit
 from app.http.requestlog import RequestLog
+from app.http.routing import UnitOfWorkRoute
 from app.http.security import SecurityHeaders
 from app.jobs.worker import Worker
 from app.web import accounts as web_accounts
@@ -81,6 +82,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
+    # Routes added to the app itself (tests add their own) commit as the routers' routes do.
+    app.router.route_class = UnitOfWorkRoute
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
     # Outermost of ours, so refused bodies and security headers are logged with the request.

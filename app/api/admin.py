@@ -16,12 +16,15 @@ from app.api.deps import Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT, UPLOAD_ERRORS, either
 from app.config import get_settings
 from app.errors import InvalidInput
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import today
 from app.orgs import service as orgs
 from app.reports import audit_log as audit
 
-router = APIRouter(prefix="/api/v1", tags=["administration"], responses=API_ERRORS)
+router = APIRouter(
+    route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["administration"], responses=API_ERRORS
+)
 
 
 class RowProblem(BaseModel):

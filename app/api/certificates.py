@@ -15,9 +15,10 @@ from app.certificates.schemas import CertificateRead, RevokeRequest, TranscriptR
 from app.config import get_settings
 from app.db import utcnow
 from app.http.downloads import disposition
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 
-router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=API_ERRORS)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["certificates"], responses=API_ERRORS)
 
 
 def _read(certificate: Certificate, lang: str) -> CertificateRead:

@@ -11,11 +11,17 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import LanguageDep, Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.quizzes import analysis, overrides
 from app.quizzes.settings import QuizSettings
 
-router = APIRouter(prefix="/api/v1/classes/{classroom_id}/quizzes", tags=["quizzes"], responses=API_ERRORS)
+router = APIRouter(
+    route_class=UnitOfWorkRoute,
+    prefix="/api/v1/classes/{classroom_id}/quizzes",
+    tags=["quizzes"],
+    responses=API_ERRORS,
+)
 
 
 class SettingsRead(BaseModel):

@@ -15,12 +15,13 @@ from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.classrooms import changes
 from app.classrooms import service as classes
 from app.http.params import PageQuery, RosterFilterDep
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import today
 from app.progress import mine
 from app.progress.dashboard import roster_page
 
-router = APIRouter(prefix="/api/v1", tags=["classes"], responses=API_ERRORS)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["classes"], responses=API_ERRORS)
 
 
 class ClassRead(BaseModel):

@@ -18,9 +18,15 @@ from app.courses.changes import Item, ItemChanges
 from app.courses.models import Course
 from app.courses.schemas import Localised
 from app.errors import InvalidInput
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 
-router = APIRouter(prefix="/api/v1/admin/courses", tags=["course management"], responses=API_ERRORS)
+router = APIRouter(
+    route_class=UnitOfWorkRoute,
+    prefix="/api/v1/admin/courses",
+    tags=["course management"],
+    responses=API_ERRORS,
+)
 
 
 class ManagedCourseRead(BaseModel):

@@ -11,10 +11,11 @@ from app.api.deps import MaybeActor
 from app.api.errors import PUBLIC_ERRORS
 from app.courses import service
 from app.courses.schemas import CourseRead, CourseSummaryRead, LessonRead
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.progress import access
 
-router = APIRouter(prefix="/api/v1", tags=["courses"], responses=PUBLIC_ERRORS)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["courses"], responses=PUBLIC_ERRORS)
 
 
 @router.get("/courses", response_model=list[CourseSummaryRead])

@@ -1,7 +1,11 @@
 """Dependencies of the JSON API alone: the caller from an API token (Authorization: Bearer hs_…)
 or a login session, with the page's CSRF token on writes made with a session (Reader, Writer,
 MaybeActor), and the language of texts rendered for API callers. What the API shares with the
-pages is in app.http."""
+pages is in app.http.
+
+A dependency that reads the database is a plain function (FastAPI runs it in a worker thread);
+one that only looks at the request is a coroutine, run on the event loop: a worker thread costs
+a hand-off each way, a measurable part of a request as small as an answer save."""
 
 from __future__ import annotations
 
@@ -52,7 +56,7 @@ def optional_api_actor(request: Request, session: SessionDep) -> Actor:
 MaybeActor = Annotated[Actor, Depends(optional_api_actor)]
 
 
-def api_writer(request: Request, actor: Annotated[Actor, Depends(api_actor)]) -> Actor:
+async def api_writer(request: Request, actor: Annotated[Actor, Depends(api_actor)]) -> Actor:
     if bearer_token(request) is None and request.cookies.get(SESSION_COOKIE) and not csrf_header_ok(request):
         raise PermissionDenied("Send the page's CSRF token in an X-CSRF-Token header.")
     return actor
@@ -62,7 +66,7 @@ Writer = Annotated[Actor, Depends(api_writer)]
 Reader = Annotated[Actor, Depends(api_actor)]
 
 
-def api_language(request: Request) -> str:
+async def api_language(request: Request) -> str:
     """Texts rendered for API callers: English when the caller asks for it, else Vietnamese."""
     return "en" if request.headers.get("accept-language", "").lower().startswith("en") else "vi"
 

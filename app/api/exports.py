@@ -14,13 +14,14 @@ from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.config import get_settings
 from app.db import utcnow
 from app.http.downloads import ExportSessionsDep, stream_job, stream_table
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import today
 from app.jobs import service as jobs
 from app.jobs.models import JobStatus
 from app.reports import catalog, enrolments
 
-router = APIRouter(prefix="/api/v1", tags=["exports"], responses=API_ERRORS)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["exports"], responses=API_ERRORS)
 
 
 class ExportCreate(BaseModel):

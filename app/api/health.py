@@ -13,9 +13,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import get_engine
+from app.http.routing import UnitOfWorkRoute
 from app.migrate import schema_state
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["health"])
 log = logging.getLogger("hocso")
 
 

@@ -13,11 +13,12 @@ from app.api.deps import LanguageDep, Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.classrooms import service as classes
 from app.config import get_settings
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import today
 from app.notifications import delivery, inbox, reminders
 
-router = APIRouter(prefix="/api/v1", tags=["reminders"], responses=API_ERRORS)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["reminders"], responses=API_ERRORS)
 
 
 class ReminderRequest(BaseModel):

@@ -11,10 +11,11 @@ from app.accounts import service as officers
 from app.accounts.schemas import MeRead, OfficerRead, UnitRef, officer_read
 from app.api.deps import ApiActor
 from app.api.errors import API_ERRORS
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.orgs import service as orgs
 
-router = APIRouter(prefix="/api/v1", tags=["people"], responses=API_ERRORS)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["people"], responses=API_ERRORS)
 
 
 @router.get("/me", response_model=MeRead)

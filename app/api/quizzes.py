@@ -13,11 +13,12 @@ from app import flows
 from app.api.deps import Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.db import utcnow
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import today
 from app.quizzes import review
 
-router = APIRouter(prefix="/api/v1", tags=["quizzes"], responses=API_ERRORS)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["quizzes"], responses=API_ERRORS)
 
 
 class QuestionRead(BaseModel):

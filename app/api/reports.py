@@ -13,13 +13,16 @@ from pydantic import BaseModel
 from app.api.deps import LanguageDep, Reader
 from app.api.errors import API_ERRORS
 from app.http.params import PeriodDep
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import today
 from app.reports import completion, officers, periods
 from app.reports.facts import Counts
 from app.reports.scope import Period, UnitRef
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=API_ERRORS)
+router = APIRouter(
+    route_class=UnitOfWorkRoute, prefix="/api/v1/reports", tags=["reports"], responses=API_ERRORS
+)
 
 UnitQuery = Annotated[int | None, Query(description="A unit: the report covers its subtree")]
 Page = Annotated[int, Query(ge=1, le=100_000)]

@@ -13,12 +13,13 @@ from pydantic import BaseModel, Field
 from app.api.deps import Reader, Writer
 from app.api.errors import API_ERRORS, BODY_ERRORS, CONFLICT
 from app.api.reports import Page, UnitQuery, UnitRead
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import today
 from app.reports import hours, requirements
 from app.reports.models import TrainingRequirement
 
-router = APIRouter(prefix="/api/v1", tags=["reports"], responses=API_ERRORS)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["reports"], responses=API_ERRORS)
 
 
 class RequirementRead(BaseModel):

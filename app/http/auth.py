@@ -16,7 +16,6 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import resolve_session
-from app.accounts.grants import actor_for
 from app.config import get_settings
 from app.notifications import inbox
 from app.orgs.permissions import ANONYMOUS, Actor
@@ -34,20 +33,22 @@ def sign(value: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
-def load_actor(request: Request, session: Session) -> Actor:
-    """The actor of this request, resolved once and kept on request.state."""
+def load_actor(request: Request, session: Session, *, for_page: bool = False) -> Actor:
+    """The actor of this request, resolved once and kept on request.state. A page (`for_page`)
+    also reads the unread notices for its menu's badge, one indexed count while the session is
+    at hand; JSON requests, an exam's answer saves among them, skip it."""
     cached = getattr(request.state, "actor", None)
     if isinstance(cached, Actor):
         return cached
     actor = ANONYMOUS
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        info = resolve_session(session, token)
+        info = resolve_session(session, token, ip=client_ip(request))
         if info is not None:
-            actor = actor_for(session, info.user, ip=client_ip(request))
+            actor = info.actor
             request.state.session_id = info.session_id
-            # For the menu's badge; one indexed count, read while the session is at hand.
-            request.state.unread_notices = inbox.unread_count(session, actor)
+            if for_page:
+                request.state.unread_notices = inbox.unread_count(session, actor)
     request.state.actor = actor
     return actor
 

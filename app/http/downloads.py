@@ -28,7 +28,7 @@ from app.tabular.writers import FORMATS, file_chunks, filename
 Sessions = Callable[[], Session]
 
 
-def export_sessions() -> Sessions:
+async def export_sessions() -> Sessions:
     """Where streaming exports get their session (the tests bind it to their transaction)."""
     return get_sessionmaker()
 

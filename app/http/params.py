@@ -20,7 +20,7 @@ def blank_as(default: object) -> BeforeValidator:
     return BeforeValidator(lambda value: default if value == "" else value)
 
 
-def roster_filter(
+async def roster_filter(
     status: Annotated[str, Query(max_length=20, description="One of " + ", ".join(STATUSES))] = "",
     q: Annotated[str, Query(max_length=100, description="Name or officer code, accents optional")] = "",
     sort: Annotated[str, Query(max_length=20, description="One of " + ", ".join(SORTS))] = "name",
@@ -38,7 +38,7 @@ def roster_filter(
 RosterFilterDep = Annotated[RosterFilter, Depends(roster_filter)]
 
 
-def report_period(
+async def report_period(
     start: Annotated[str, Query(alias="from", max_length=10, description="First day, yyyy-mm-dd")] = "",
     end: Annotated[str, Query(alias="to", max_length=10, description="Last day, yyyy-mm-dd")] = "",
     basis: Annotated[

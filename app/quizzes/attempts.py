@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.courses.models import Course, Question, Quiz
-from app.db import lock_row
+from app.db import get_locked
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.orgs.permissions import Actor
 from app.quizzes.grading import grade, normalise_answer, public_view
@@ -171,14 +171,28 @@ def expired(attempt: QuizAttempt, now: datetime) -> bool:
     return attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
 
 
-def own_attempt(session: Session, actor: Actor, attempt_id: int) -> QuizAttempt:
-    """The caller's own attempt; someone else's is not found, whoever asks. The caller is checked
-    first, so a caller who is nobody (an API token) cannot tell taken ids from free ones."""
+def own_attempt(session: Session, actor: Actor, attempt_id: int, *, locked: bool = False) -> QuizAttempt:
+    """The caller's own attempt (`locked`: held until the commit, see get_locked); someone
+    else's is not found, whoever asks. The caller is checked first, so a caller who is nobody
+    (an API token) cannot tell taken ids from free ones."""
     user_id = _user(actor)
-    attempt = session.get(QuizAttempt, attempt_id)
+    attempt = get_locked(session, QuizAttempt, attempt_id) if locked else session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.user_id != user_id:
         raise NotFound("No such attempt.")
     return attempt
+
+
+def _upsert(dialect: Any) -> Any:
+    statement = dialect.insert(AttemptAnswer)
+    return statement.on_conflict_do_update(
+        index_elements=["attempt_id", "question_id"],
+        set_={"answer": statement.excluded.answer, "saved_at": statement.excluded.saved_at},
+    )
+
+
+# Built once: `excluded` builds a copy of the table's columns each time it is asked for, a
+# measurable part of an answer save.
+_UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
 
 
 @dataclass(frozen=True)
@@ -192,10 +206,9 @@ def save(
 ) -> Saved:
     """Save answers (question id → what was given) in an open attempt; an empty answer clears
     the saved one. Late answers are refused and the attempt is submitted as it stood."""
-    attempt = own_attempt(session, actor, attempt_id)
     # Held until the commit: a submit from another device waits for these answers and grades
     # them, or has graded already and they are refused. None is saved after its grading.
-    lock_row(session, attempt)
+    attempt = own_attempt(session, actor, attempt_id, locked=True)
     if attempt.status != AttemptStatus.OPEN:
         raise Conflict("This attempt has been submitted; its answers can no longer change.")
     if expired(attempt, now):
@@ -219,15 +232,7 @@ def save(
                 {"attempt_id": attempt.id, "question_id": question_id, "answer": value, "saved_at": now}
             )
     if rows:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(AttemptAnswer)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["attempt_id", "question_id"],
-                set_={"answer": statement.excluded.answer, "saved_at": statement.excluded.saved_at},
-            ),
-            rows,
-        )
+        session.execute(_UPSERT[session.get_bind().dialect.name], rows)
     if cleared:
         session.execute(
             delete(AttemptAnswer).where(

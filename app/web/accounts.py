@@ -11,13 +11,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.accounts import activation, auth, self_service
 from app.accounts.models import User
 from app.http.auth import SESSION_COOKIE, clear_auth_cookies, client_ip, set_auth_cookies
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.orgs.models import OrgUnit
 from app.web.auth import ActorDep, CsrfDep, LoggedInDep, flash, redirect_with_flash
 from app.web.site import safe_next
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
 @router.get("/login", response_class=HTMLResponse, name="login_page")

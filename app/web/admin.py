@@ -12,6 +12,7 @@ from app import overview
 from app.accounts import grants, reorg, tokens
 from app.db import utcnow
 from app.http.params import BlankDay, BlankInt
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import local_day_start, today
 from app.orgs import service as orgs
@@ -20,7 +21,7 @@ from app.reports import audit_log as audit
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/admin", include_in_schema=False)
 Day = Annotated[date, Form()]
 
 

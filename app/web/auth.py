@@ -26,11 +26,11 @@ MAX_TYPED_BYTES = 2500
 
 
 def current_actor(request: Request, session: SessionDep) -> Actor:
-    return load_actor(request, session)
+    return load_actor(request, session, for_page=True)
 
 
 def logged_in_actor(request: Request, session: SessionDep) -> Actor:
-    actor = load_actor(request, session)
+    actor = load_actor(request, session, for_page=True)
     if not actor.authenticated:
         raise PermissionDenied("Please log in first.")
     return actor

@@ -14,11 +14,12 @@ from app.certificates import transcript_pdf
 from app.config import get_settings
 from app.db import utcnow
 from app.http.downloads import disposition
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
 def _pdf(file: certificates.PdfFile) -> Response:

@@ -15,6 +15,7 @@ from app.config import get_settings
 from app.db import utcnow
 from app.http.downloads import disposition
 from app.http.params import PageQuery, RosterFilterDep, SeparatorParam
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import today
 from app.notifications import delivery, reminders
@@ -24,7 +25,7 @@ from app.progress.exports import roster_csv
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render, request_language
 
-router = APIRouter(prefix="/classes", include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/classes", include_in_schema=False)
 
 
 @router.get("/{classroom_id}", response_class=HTMLResponse, name="class_page")

@@ -15,12 +15,13 @@ from app.classrooms import service as classes
 from app.config import get_settings
 from app.errors import InvalidInput
 from app.http.downloads import disposition
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.quizzes import analysis, overrides
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render, request_language
 
-router = APIRouter(prefix="/classes", include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/classes", include_in_schema=False)
 
 
 @router.get("/{classroom_id}/quizzes", response_class=HTMLResponse, name="class_quizzes_page")

@@ -14,13 +14,14 @@ from app.classrooms import changes
 from app.classrooms import service as classes
 from app.courses import service as courses
 from app.errors import InvalidInput
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import parse_day
 from app.orgs import service as orgs
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
-router = APIRouter(prefix="/classes", include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/classes", include_in_schema=False)
 Text = Annotated[str, Form(max_length=300)]
 
 

@@ -11,11 +11,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.config import get_settings
 from app.courses import publishing, uploads
 from app.errors import InvalidInput
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
-router = APIRouter(prefix="/admin/courses", include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/admin/courses", include_in_schema=False)
 
 
 @router.get("", response_class=HTMLResponse, name="courses_admin_page")

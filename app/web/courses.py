@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.courses import service
+from app.http.routing import UnitOfWorkRoute
 from app.http.security import MEDIA_CSP
 from app.http.session import SessionDep
 from app.progress import access
@@ -16,7 +17,7 @@ from app.progress.path import course_path
 from app.web.auth import ActorDep
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse, name="catalogue_page")

@@ -12,6 +12,7 @@ from app.config import get_settings
 from app.db import utcnow
 from app.errors import InvalidInput
 from app.http.downloads import ExportSessionsDep, stream_job, stream_table
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import parse_day, today
 from app.jobs import service as jobs
@@ -20,7 +21,7 @@ from app.tabular.writers import FORMATS
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render, request_language
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
 def _number(value: str) -> int | None:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app import flows
 from app.certificates import service as certificates
 from app.classrooms import changes
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import today
 from app.progress import access, mine
@@ -17,7 +18,7 @@ from app.progress.path import course_path
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
 @router.get("/learning", response_class=HTMLResponse, name="my_learning_page")

@@ -22,6 +22,7 @@ from app.config import get_settings
 from app.errors import InvalidInput
 from app.http.downloads import disposition
 from app.http.params import PageQuery
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import parse_day, today
 from app.orgs import service as orgs
@@ -29,7 +30,7 @@ from app.orgs.models import OrgUnit
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
 @router.get("/officers", response_class=HTMLResponse, name="officers_page")

@@ -17,6 +17,7 @@ from app.config import get_settings
 from app.db import utcnow
 from app.http.auth import client_ip
 from app.http.downloads import ExportSessionsDep, Sessions
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.notifications import account_mail
 from app.notifications.delivery import deliver
@@ -24,7 +25,7 @@ from app.notifications.mail import mailer_for
 from app.web.auth import CsrfDep, redirect_with_flash
 from app.web.templating import render, request_language
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
 def _send_now(sessions: Sessions, key: str) -> None:

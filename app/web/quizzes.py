@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from app import flows
 from app.certificates import service as certificates
 from app.db import utcnow
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import today
 from app.orgs.permissions import Actor
@@ -23,7 +24,7 @@ from app.rounds.models import ProgressCycle
 from app.web.auth import ActorDep, CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 MAX_FIELDS = 400
 

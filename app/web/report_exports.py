@@ -12,6 +12,7 @@ from app.config import get_settings
 from app.db import utcnow
 from app.http.downloads import ExportSessionsDep, stream_table
 from app.http.params import SeparatorParam
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import today
 from app.jobs import service as jobs
@@ -19,7 +20,7 @@ from app.reports import catalog
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import request_language
 
-router = APIRouter(prefix="/reports/export", include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/reports/export", include_in_schema=False)
 
 
 def _download(

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BeforeValidator, Field
 
 from app.http.params import BlankInt, PageQuery, PeriodDep, blank_is_none
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import parse_day, today
 from app.orgs import service as orgs
@@ -22,7 +23,7 @@ from app.reports.scope import Period, resolve
 from app.web.auth import LoggedInDep
 from app.web.templating import render
 
-router = APIRouter(prefix="/reports", include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/reports", include_in_schema=False)
 UnitQuery = Annotated[BlankInt, Query()]
 YearQuery = Annotated[Annotated[int, Field(ge=2000, le=2100)] | None, BeforeValidator(blank_is_none), Query()]
 

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.accounts.models import CATEGORIES
+from app.http.routing import UnitOfWorkRoute
 from app.http.session import SessionDep
 from app.i18n import today
 from app.reports import requirements
 from app.web.auth import CsrfDep, LoggedInDep, redirect_with_flash
 from app.web.templating import render
 
-router = APIRouter(prefix="/admin/requirements", include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/admin/requirements", include_in_schema=False)
 
 
 @router.get("", response_class=HTMLResponse, name="requirements_page")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
+from app.http.routing import UnitOfWorkRoute
 from app.i18n import LANGUAGES
 from app.orgs.permissions import Actor, Permission
 from app.web.auth import ActorDep
 from app.web.templating import LANG_COOKIE
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
 def safe_next(target: str | None) -> str:

@@ -54,7 +54,7 @@ class TestActivate:
         token = activate(session, code.lower().replace("-", " "))
         assert token is not None
         info = auth.resolve_session(session, token)
-        assert info is not None and info.user.id == world.officer_b.id
+        assert info is not None and info.actor.user_id == world.officer_b.id
         assert auth.log_in(session, account="HVB", password=NEW_PASSWORD, ip="1.1.1.1", user_agent=None)
         assert activate(session, code) is None
 

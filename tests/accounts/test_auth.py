@@ -27,7 +27,7 @@ class TestLogin:
         second = login(session, "DUC@example.gov.vn")
         assert first and second and first != second
         info = auth.resolve_session(session, first)
-        assert info is not None and info.user.id == world.officer_a.id
+        assert info is not None and info.actor.user_id == world.officer_a.id
         stored = session.scalars(select(AuthSession.token_hash)).all()
         assert first not in stored and auth.token_hash(first) in stored
 
