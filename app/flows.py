@@ -27,7 +27,7 @@ from app.errors import DomainError
 from app.notifications import inbox
 from app.orgs.permissions import Actor
 from app.progress import service as progress
-from app.quizzes import attempts, review
+from app.quizzes import attempts, review, saving
 from app.quizzes.models import QuizAttempt
 from app.rounds.models import ProgressCycle
 from app.rounds.service import to_settle
@@ -104,7 +104,7 @@ def save_answers(
     session: Session, actor: Actor, *, attempt_id: int, answers: Mapping[int, object], now: datetime
 ) -> attempts.Saved:
     with _certifying(session, actor, now):
-        return attempts.save(session, actor, attempt_id=attempt_id, answers=answers, now=now)
+        return saving.save(session, actor, attempt_id=attempt_id, answers=answers, now=now)
 
 
 def submit_attempt(
