@@ -6,6 +6,7 @@ import hashlib
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -193,7 +194,41 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "factory": factory}, **common)
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True, **common)
+    engine = create_engine(url, **common)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection unused for this long is pinged before it is handed out.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a connection that sat idle in the pool before handing it out, and replace it when
+    the server no longer answers (PostgreSQL restarted, a proxy closed it).
+
+    SQLAlchemy's pool_pre_ping does this on every checkout: a round trip per request, a fifth of
+    an answer save's cost on PostgreSQL. A connection in steady use is known to be alive, so only
+    one that has rested is pinged. Should the server restart under load, requests that were
+    using its connections fail once (an error response, nothing acknowledged) and SQLAlchemy
+    drops the whole pool on that first disconnect, so the next requests connect afresh."""
+
+    @event.listens_for(engine, "checkin")
+    def _rested_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in = record.info.get("checked_in")
+        if checked_in is None or time.monotonic() - checked_in < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # The pool retries the checkout with a new connection.
+            raise DisconnectionError from exc
+        if not alive:
+            raise DisconnectionError
 
 
 @lru_cache

@@ -310,3 +310,26 @@ def test_requests_wait_for_a_connection_on_the_event_loop_not_in_a_worker_thread
     engine.dispose()
     assert (statuses, second) == ([200], 200)
     assert time.monotonic() - started < 1.5
+
+
+def test_a_pooled_connection_that_rested_is_checked_and_replaced_if_dead(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a ping on every checkout, a connection the server dropped while it rested in the
+    pool must still not reach a request."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to lose a connection to")
+    import app.db
+
+    monkeypatch.setattr(app.db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    pooled = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        with pooled.connect() as conn:
+            backend = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        with engine.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            admin.commit()
+        with pooled.connect() as conn:
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar() != backend
+    finally:
+        pooled.dispose()
