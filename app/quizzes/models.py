@@ -43,7 +43,8 @@ class QuizAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("progress_cycles.id"))
+    # Indexed: a class roster reads its officers' best scores by round.
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("progress_cycles.id"), index=True)
     classroom_id: Mapped[int | None] = mapped_column(ForeignKey("classrooms.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default=AttemptStatus.OPEN)
