@@ -59,6 +59,8 @@ def _in_this_pass(item: pytest.Item) -> bool:
         if _required("HOCSO_E2E_BOTH"):
             return True
         return BACKEND == "postgresql" or not _postgres_available()
+    if item.get_closest_marker("postgresql") is not None:
+        return BACKEND == "postgresql"
     uses_backend = bool(BACKEND_FIXTURES & set(getattr(item, "fixturenames", ())))
     return uses_backend or BACKEND == "sqlite"
 

@@ -312,13 +312,12 @@ def test_requests_wait_for_a_connection_on_the_event_loop_not_in_a_worker_thread
     assert time.monotonic() - started < 1.5
 
 
+@pytest.mark.postgresql
 def test_a_pooled_connection_that_rested_is_checked_and_replaced_if_dead(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without a ping on every checkout, a connection the server dropped while it rested in the
     pool must still not reach a request."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no server to lose a connection to")
     import app.db
 
     monkeypatch.setattr(app.db, "PING_AFTER_IDLE_SECONDS", 0.0)

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.config import get_settings
 from app.errors import PermissionDenied
-from app.http.auth import CSRF_COOKIE, load_actor, same_token, sign
+from app.http.auth import CSRF_COOKIE, page_actor, same_token, sign
 from app.http.session import SessionDep
 from app.orgs.permissions import Actor
 
@@ -25,12 +25,12 @@ MAX_TYPED = 300
 MAX_TYPED_BYTES = 2500
 
 
-def current_actor(request: Request, session: SessionDep) -> Actor:
-    return load_actor(request, session, for_page=True)
+async def current_actor(request: Request, session: SessionDep) -> Actor:
+    return await page_actor(request, session)
 
 
-def logged_in_actor(request: Request, session: SessionDep) -> Actor:
-    actor = load_actor(request, session, for_page=True)
+async def logged_in_actor(request: Request, session: SessionDep) -> Actor:
+    actor = await page_actor(request, session)
     if not actor.authenticated:
         raise PermissionDenied("Please log in first.")
     return actor
