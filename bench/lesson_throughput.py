@@ -21,7 +21,7 @@ from bench.report import write_section
 
 BIN = Path(sys.executable).parent
 LESSON = "/courses/ky-nang-cntt-co-ban/lessons/"
-TARGET = 0.5
+TARGET = 0.6
 
 
 def _free_port() -> int:
