@@ -104,11 +104,8 @@ def courses_check(
     def check(course_dir: Path) -> str:
         spec = parse_course_dir(course_dir, max_asset_bytes=get_settings().max_asset_bytes)
         reviews.append(review_course(course_dir, spec, glossary))
-        quizzes = sum(1 for m in spec.modules if m.quiz)
-        return (
-            f"[green]✓ {spec.id}[/green]: {len(spec.modules)} modules, {len(spec.lessons)} lessons, "
-            f"{quizzes} quizzes"
-        )
+        # What the course holds is in its summary line below; this says the files are valid.
+        return f"[green]✓ {spec.id}[/green]: không có lỗi"
 
     failed = False
     try:

@@ -14,7 +14,8 @@ runner = CliRunner()
 def test_check_reports_ok_and_writes_nothing(tmp_path: Path, engine: Engine) -> None:
     result = runner.invoke(app, ["courses", "check", str(write_course(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert "✓ khoa-hoc-mau: 1 modules, 2 lessons, 1 quizzes" in result.output
+    assert "✓ khoa-hoc-mau: không có lỗi" in result.output
+    assert "khoa-hoc-mau: 1 học phần, 2 bài học" in result.output
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Course)) == 0
 
