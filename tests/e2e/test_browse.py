@@ -51,12 +51,12 @@ def test_browse_search_read_and_switch_language(page: Page, live_server: str) ->
 
     page.get_by_role("link", name="Bắt đầu từ bài đầu tiên").click()
     expect(page.locator("article.lesson h1")).to_be_visible()
-    expect(page.locator(".meta").first).to_contain_text("Bài 1 trên 15")
+    expect(page.locator(".meta").first).to_contain_text("Bài 1 trên 17")
     first_title = page.locator("article.lesson h1").inner_text()
     assert_accessible(page)
 
     page.locator("a[rel=next]").click()
-    expect(page.locator(".meta").first).to_contain_text("Bài 2 trên 15")
+    expect(page.locator(".meta").first).to_contain_text("Bài 2 trên 17")
     page.locator("a[rel=prev]").click()
     expect(page.locator("article.lesson h1")).to_have_text(first_title)
 
@@ -64,7 +64,7 @@ def test_browse_search_read_and_switch_language(page: Page, live_server: str) ->
     page.get_by_role("link", name="English").click()
     assert page.url == lesson_url
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.locator(".meta").first).to_contain_text("Lesson 1 of 15")
+    expect(page.locator(".meta").first).to_contain_text("Lesson 1 of 17")
     # The lesson itself stays in Vietnamese.
     expect(page.locator("article.lesson h1")).to_have_text(first_title)
     assert_accessible(page)
