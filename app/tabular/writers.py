@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
+from operator import call
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
@@ -127,7 +128,10 @@ def csv_chunks(
     writer.writerow([gettext(c.label) for c in table.columns])
     pending = "\ufeff" + _drain(buffer)
     for count, row in enumerate(rows, start=1):
-        writer.writerow([cell(value) for cell, value in zip(cells, row, strict=True)])
+        if count == 1 and len(row) != len(cells):
+            raise ValueError(f"a row of {len(row)} values for {len(cells)} columns")
+        # map(call, …) runs the loop in C: a comprehension's own work was a third of a large export.
+        writer.writerow(map(call, cells, row))
         # Check the buffer's length only every few rows: a row is rarely over 1 KiB.
         if count % 32 == 0 and buffer.tell() >= chunk_bytes:
             yield (pending + _drain(buffer)).encode()
