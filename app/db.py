@@ -99,8 +99,8 @@ class _WriteLockedConnection(sqlite3.Connection):
             self._release()
             raise
 
-    def _release(self) -> None:
-        if self.holds_write_lock and not self.in_transaction:
+    def _release(self, *, closing: bool = False) -> None:
+        if self.holds_write_lock and (closing or not self.in_transaction):
             self.holds_write_lock = False
             self.write_lock.release()
 
@@ -120,9 +120,7 @@ class _WriteLockedConnection(sqlite3.Connection):
         try:
             super().close()
         finally:
-            if self.holds_write_lock:
-                self.holds_write_lock = False
-                self.write_lock.release()
+            self._release(closing=True)
 
 
 def _connection_class(busy_timeout_ms: int) -> type[_WriteLockedConnection]:

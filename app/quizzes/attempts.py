@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.courses.models import Course, Question, Quiz
-from app.db import get_locked
+from app.db import UTCDateTime, get_locked
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.orgs.permissions import Actor
 from app.quizzes.grading import grade, normalise_answer, public_view
@@ -183,7 +183,26 @@ def own_attempt(session: Session, actor: Actor, attempt_id: int, *, locked: bool
 
 
 def _upsert(dialect: Any) -> Any:
-    statement = dialect.insert(AttemptAnswer)
+    """Write one answer, from the attempt's own row: nothing is written unless that row is the
+    open attempt of this owner started at this moment (on PostgreSQL the row is locked as
+    lock_row locks it; on SQLite the statement runs under the write lock)."""
+    row = (
+        select(
+            QuizAttempt.id,
+            bindparam("question_id", type_=Integer),
+            bindparam("answer", type_=AttemptAnswer.__table__.c.answer.type),
+            bindparam("saved_at", type_=UTCDateTime()),
+        )
+        .where(
+            QuizAttempt.id == bindparam("attempt_id"),
+            QuizAttempt.user_id == bindparam("user_id"),
+            QuizAttempt.started_at == bindparam("started_at", type_=UTCDateTime()),
+            QuizAttempt.status == AttemptStatus.OPEN,
+        )
+        .with_for_update(key_share=True)
+    )
+    columns = ["attempt_id", "question_id", "answer", "saved_at"]
+    statement = dialect.insert(AttemptAnswer.__table__).from_select(columns, row)
     return statement.on_conflict_do_update(
         index_elements=["attempt_id", "question_id"],
         set_={"answer": statement.excluded.answer, "saved_at": statement.excluded.saved_at},
@@ -191,8 +210,8 @@ def _upsert(dialect: Any) -> Any:
 
 
 # Built once: `excluded` builds a copy of the table's columns each time it is asked for, a
-# measurable part of an answer save.
-_UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
+# measurable part of an answer save. Shared with app.quizzes.saving.
+UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
 
 
 @dataclass(frozen=True)
@@ -229,10 +248,17 @@ def save(
             cleared.append(question_id)
         else:
             rows.append(
-                {"attempt_id": attempt.id, "question_id": question_id, "answer": value, "saved_at": now}
+                {
+                    "attempt_id": attempt.id,
+                    "user_id": attempt.user_id,
+                    "started_at": attempt.started_at,
+                    "question_id": question_id,
+                    "answer": value,
+                    "saved_at": now,
+                }
             )
     if rows:
-        session.execute(_UPSERT[session.get_bind().dialect.name], rows)
+        session.execute(UPSERT[session.get_bind().dialect.name], rows)
     if cleared:
         session.execute(
             delete(AttemptAnswer).where(

@@ -21,11 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.db import UTCDateTime
 from app.orgs.permissions import Actor
 from app.quizzes import attempts
 from app.quizzes.grading import normalise_answer
@@ -78,33 +75,11 @@ def _recalled(attempt_id: int) -> Fixed | None:
         return fixed
 
 
-def _guarded_upsert(dialect: Any) -> Any:
-    row = (
-        select(
-            QuizAttempt.id,
-            bindparam("question_id", type_=Integer),
-            bindparam("answer", type_=AttemptAnswer.__table__.c.answer.type),
-            bindparam("saved_at", type_=UTCDateTime()),
-        )
-        .where(
-            QuizAttempt.id == bindparam("attempt_id"),
-            QuizAttempt.user_id == bindparam("user_id"),
-            QuizAttempt.started_at == bindparam("started_at", type_=UTCDateTime()),
-            QuizAttempt.status == AttemptStatus.OPEN,
-        )
-        .with_for_update(key_share=True)
-    )
-    columns = ["attempt_id", "question_id", "answer", "saved_at"]
-    statement = dialect.insert(AttemptAnswer.__table__).from_select(columns, row)
-    # RETURNING, not rowcount, says whether a row was written: drivers disagree on the count of
-    # an INSERT … SELECT … ON CONFLICT.
-    return statement.on_conflict_do_update(
-        index_elements=["attempt_id", "question_id"],
-        set_={"answer": statement.excluded.answer, "saved_at": statement.excluded.saved_at},
-    ).returning(AttemptAnswer.__table__.c.question_id)
-
-
-_UPSERT = {"postgresql": _guarded_upsert(postgresql), "sqlite": _guarded_upsert(sqlite)}
+# attempts.UPSERT, saying whether it wrote: RETURNING, not rowcount, since drivers disagree on
+# the count of an INSERT … SELECT … ON CONFLICT.
+_UPSERT = {
+    name: upsert.returning(AttemptAnswer.__table__.c.question_id) for name, upsert in attempts.UPSERT.items()
+}
 
 
 def _quick(

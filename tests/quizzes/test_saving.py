@@ -39,6 +39,14 @@ def _statements(session: Session) -> list[str]:
     return seen
 
 
+def _save(session: Session, world: World, attempt: QuizAttempt, answers: dict[str, Any], **at: Any) -> Any:
+    """Save answers by question slug as officer A, who started every attempt here; `now` optional."""
+    me = world.actor(session, world.officer_a)
+    return saving.save(
+        session, me, attempt_id=attempt.id, answers=by_slug(attempt, answers), now=at.get("now") or utcnow()
+    )
+
+
 def _start(
     session: Session, world: World, quiz_course: Callable[..., str], settings: str = ""
 ) -> QuizAttempt:
@@ -52,21 +60,12 @@ def test_a_save_after_the_first_is_one_statement_and_is_stored(
 ) -> None:
     attempt = _start(session, world, quiz_course)
     me = world.actor(session, world.officer_a)
-    saving.save(
-        session, me, attempt_id=attempt.id, answers=by_slug(attempt, {"cau-chon-mot": "a"}), now=utcnow()
-    )
+    _save(session, world, attempt, {"cau-chon-mot": "a"})
+    answer = by_slug(attempt, {"cau-tra-loi-ngan": " Một cửa "})
     seen = _statements(session)
-    saved = saving.save(
-        session,
-        me,
-        attempt_id=attempt.id,
-        answers=by_slug(attempt, {"cau-tra-loi-ngan": " Một cửa "}),
-        now=utcnow(),
-    )
+    saved = saving.save(session, me, attempt_id=attempt.id, answers=answer, now=utcnow())
     assert (saved.saved, seen) == (1, ["INSERT"])
-    saving.save(
-        session, me, attempt_id=attempt.id, answers=by_slug(attempt, {"cau-chon-mot": "b"}), now=utcnow()
-    )
+    _save(session, world, attempt, {"cau-chon-mot": "b"})
     assert _stored(session, attempt) == {"cau-chon-mot": "b", "cau-tra-loi-ngan": "Một cửa"}
 
 
@@ -75,14 +74,10 @@ def test_a_submitted_attempt_refuses_a_remembered_save(
 ) -> None:
     attempt = _start(session, world, quiz_course)
     me = world.actor(session, world.officer_a)
-    saving.save(
-        session, me, attempt_id=attempt.id, answers=by_slug(attempt, {"cau-chon-mot": "a"}), now=utcnow()
-    )
+    _save(session, world, attempt, {"cau-chon-mot": "a"})
     attempts.submit(session, me, attempt_id=attempt.id, now=utcnow())
     with pytest.raises(Conflict, match="has been submitted"):
-        saving.save(
-            session, me, attempt_id=attempt.id, answers=by_slug(attempt, {"cau-chon-mot": "b"}), now=utcnow()
-        )
+        _save(session, world, attempt, {"cau-chon-mot": "b"})
     assert _stored(session, attempt) == {"cau-chon-mot": "a"}
 
 
@@ -90,19 +85,10 @@ def test_a_remembered_save_out_of_time_submits_the_attempt_as_it_stood(
     session: Session, world: World, quiz_course: Callable[..., str]
 ) -> None:
     attempt = _start(session, world, quiz_course, "time_limit_minutes: 10\n")
-    me = world.actor(session, world.officer_a)
     start = attempt.started_at
-    saving.save(
-        session, me, attempt_id=attempt.id, answers=by_slug(attempt, {"cau-chon-mot": "a"}), now=start
-    )
+    _save(session, world, attempt, {"cau-chon-mot": "a"}, now=start)
     with pytest.raises(Conflict, match="Time is up"):
-        saving.save(
-            session,
-            me,
-            attempt_id=attempt.id,
-            answers=by_slug(attempt, {"cau-dung-sai": "false"}),
-            now=start + timedelta(minutes=11),
-        )
+        _save(session, world, attempt, {"cau-dung-sai": "false"}, now=start + timedelta(minutes=11))
     session.refresh(attempt)
     assert (attempt.status, attempt.finished_by) == ("graded", "deadline")
     assert _stored(session, attempt) == {"cau-chon-mot": "a"}
@@ -115,9 +101,7 @@ def test_clearing_an_answer_and_an_unknown_question_take_the_full_path(
     me = world.actor(session, world.officer_a)
     both = by_slug(attempt, {"cau-chon-mot": "a", "cau-dung-sai": "true"})
     saving.save(session, me, attempt_id=attempt.id, answers=both, now=utcnow())
-    cleared = saving.save(
-        session, me, attempt_id=attempt.id, answers=by_slug(attempt, {"cau-dung-sai": None}), now=utcnow()
-    )
+    cleared = _save(session, world, attempt, {"cau-dung-sai": None})
     assert cleared.saved == 1
     assert _stored(session, attempt) == {"cau-chon-mot": "a"}
     with pytest.raises(Exception, match="part of this attempt"):
@@ -128,10 +112,7 @@ def test_someone_else_cannot_save_into_a_remembered_attempt(
     session: Session, world: World, quiz_course: Callable[..., str]
 ) -> None:
     attempt = _start(session, world, quiz_course)
-    me = world.actor(session, world.officer_a)
-    saving.save(
-        session, me, attempt_id=attempt.id, answers=by_slug(attempt, {"cau-chon-mot": "a"}), now=utcnow()
-    )
+    _save(session, world, attempt, {"cau-chon-mot": "a"})
     for other in (world.officer_b, world.admin):
         with pytest.raises(NotFound):
             saving.save(
