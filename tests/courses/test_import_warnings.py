@@ -22,7 +22,7 @@ def test_the_preview_lists_warnings_and_still_offers_the_import(
     status, page = upload(client, zip_folder(write(tmp_path, [SOUND], hours="3")))
     assert status == 200
     assert "<h2>Cảnh báo</h2>" in page
-    assert "<td><code>course.yaml</code></td><td></td><td>training_hours</td>" in page
+    assert "<li><code>course.yaml</code> · <code>training_hours</code><br>" in page
     assert "ghi 3 giờ nhưng nội dung tính ra 60 phút" in page
     assert "Nạp và công bố" in page
 
